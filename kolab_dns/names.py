@@ -1,0 +1,99 @@
+"""DNS names: IDNA, validation, and placing a name into the longest zone that holds it.
+
+Names are handled as lower-case IDNA (punycode) text without the trailing dot; the octoDNS glue
+adds dots where octoDNS wants them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+
+import idna
+
+_LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Owner names we generate carry underscore labels (_dmarc, _tcp); users never write them.
+_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+
+class NameError_(ValueError):
+    """A name that cannot be a mail domain or host name."""
+
+
+def to_ascii(name: str) -> str:
+    """Lower-case IDNA form of a domain name, validated as a host name (RFC 1123 + IDNA 2008)."""
+    if not isinstance(name, str) or not name.strip():
+        raise NameError_("expected a domain name")
+    text = name.strip().rstrip(".")
+    if text != name.strip() and name.strip().endswith(".."):
+        raise NameError_(f"{name!r} has an empty label")
+    labels = text.split(".")
+    out = []
+    for label in labels:
+        if not label:
+            raise NameError_(f"{name!r} has an empty label")
+        if label.isascii():
+            ascii_label = label.lower()
+        else:
+            try:
+                ascii_label = idna.encode(label, uts46=True).decode("ascii")
+            except idna.IDNAError as e:
+                raise NameError_(f"{name!r} is not a valid internationalized name: {e}") from None
+        if len(ascii_label) > 63:
+            raise NameError_(f"label {label!r} of {name!r} is longer than 63 bytes")
+        if not _LDH.match(ascii_label):
+            raise NameError_(f"label {label!r} of {name!r} may hold only letters, digits and inner hyphens")
+        out.append(ascii_label)
+    result = ".".join(out)
+    if len(result) > 253:
+        raise NameError_(f"{name!r} is longer than 253 bytes")
+    if len(out) < 2:
+        raise NameError_(f"{name!r} is not a fully qualified domain name")
+    if out[-1].isdigit():
+        raise NameError_(f"{name!r} looks like an IP address, not a domain name")
+    return result
+
+
+def to_unicode(name: str) -> str:
+    """Readable form of an IDNA name, for reports."""
+    try:
+        return idna.decode(name)
+    except idna.IDNAError:
+        return name
+
+
+def is_valid_owner(name: str) -> bool:
+    """True for generated owner names (underscore labels allowed), within DNS length limits."""
+    labels = name.split(".")
+    return len(name) <= 253 and all(_LABEL.match(label) for label in labels)
+
+
+def is_subdomain(name: str, parent: str) -> bool:
+    return name == parent or name.endswith("." + parent)
+
+
+def relative(name: str, zone: str) -> str:
+    """Owner name relative to its zone, '' for the apex."""
+    if name == zone:
+        return ""
+    if not name.endswith("." + zone):
+        raise ValueError(f"{name} is not in zone {zone}")
+    return name[: -len(zone) - 1]
+
+
+def longest_zone(name: str, zones: Iterable[str] | set[str]) -> str | None:
+    """The longest of zones that holds name, walking name's own suffixes so cost is per label."""
+    zone_set = zones if isinstance(zones, (set, frozenset, dict)) else set(zones)
+    candidate = name
+    while True:
+        if candidate in zone_set:
+            return candidate
+        if "." not in candidate:
+            return None
+        candidate = candidate.split(".", 1)[1]
+
+
+def reverse_name(ip: str) -> str:
+    """in-addr.arpa / ip6.arpa owner name of an address, without the trailing dot."""
+    return ipaddress.ip_address(ip).reverse_pointer

@@ -1,0 +1,1 @@
+"""Glue to octoDNS: the only package that imports it."""

@@ -1,0 +1,151 @@
+"""Plan and apply through octoDNS, handing it only the zones in play.
+
+octoDNS's Manager reads a config file and compares every configured zone with every other; we
+write a config holding only the providers in use, then give the Manager exactly the zones this run
+plans, our already-loaded source and processor, and a linear-time sub-zone lookup.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from octodns.idna import IdnaDict
+from octodns.manager import Manager, ManagerException
+from octodns.provider.plan import RootNsChange, TooMuchChange, UnsafePlan
+
+from ..declaration import Declaration
+from ..errors import KolabDnsError
+from ..project import Project, Provider
+from .processors import KolabOwnership
+from .report import PlanCapture, PlanReport, checksum, rows
+from .source import KolabSource
+
+SOURCE_ID = "kolab"
+PROCESSOR_ID = "kolab-ownership"
+CAPTURE_ID = "kolab-capture"
+log = logging.getLogger("kolab_dns.engine")
+
+
+class _Manager(Manager):
+    """Manager with a sub-zone lookup that costs per label, not per pair of zones."""
+
+    def configured_sub_zones(self, zone_name: str) -> set[str]:
+        if self._configured_sub_zones is None:
+            subs: dict[str, set[str]] = {}
+            zones = set(self.config["zones"].keys())
+            for zone in zones:
+                labels = zone.split(".")
+                for i in range(1, len(labels)):
+                    parent = ".".join(labels[i:])
+                    if parent in zones:
+                        subs.setdefault(parent, set()).add(".".join(labels[:i]))
+            self._configured_sub_zones = IdnaDict(subs)
+        return self._configured_sub_zones.get(zone_name, set())
+
+
+@dataclass
+class Run:
+    """One plan or sync: which zones, on which providers, with which safety switches."""
+
+    project: Project
+    declaration: Declaration
+    zones: dict[str, str]  # zone -> provider name, the zones handed to octoDNS
+    providers: dict[str, Provider]
+    adopt: bool = False
+    max_workers: int | None = None
+
+    def _manager(self, tmpdir: str, enable_checksum: bool) -> _Manager:
+        config = {
+            "manager": {
+                "enable_checksum": enable_checksum,
+                "max_workers": self.max_workers or min(8, (os.cpu_count() or 1) * 2),
+                "plan_outputs": {CAPTURE_ID: {"class": f"{PlanCapture.__module__}.PlanCapture"}},
+            },
+            "providers": {name: dict(p.config) for name, p in self.providers.items()},
+            "zones": {},
+        }
+        path = os.path.join(tmpdir, "octodns.yaml")
+        with open(path, "w", encoding="utf-8") as fh:
+            yaml.safe_dump(config, fh)
+        manager = _Manager(path)
+        manager.providers[SOURCE_ID] = KolabSource(SOURCE_ID, declaration=self.declaration, zones=self.zones)
+        manager.processors[PROCESSOR_ID] = KolabOwnership(PROCESSOR_ID, adopt=self.adopt)
+        manager.config["zones"] = manager._config_zones(
+            {
+                f"{zone}.": {"sources": [SOURCE_ID], "processors": [PROCESSOR_ID], "targets": [provider]}
+                for zone, provider in sorted(self.zones.items())
+            }
+        )
+        return manager
+
+    def execute(
+        self, apply: bool = False, force: bool = False, expected_checksum: str | None = None
+    ) -> PlanReport:
+        if not self.zones:
+            return PlanReport(0)
+        with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir:
+            manager = self._manager(tmpdir, expected_checksum is not None)
+            capture = manager.plan_outputs[CAPTURE_ID]
+            try:
+                manager.sync(dry_run=not apply, force=force, checksum=expected_checksum)
+            except UnsafePlan as e:
+                report = _report(self, capture)
+                raise KolabDnsError(_unsafe_message(e, report)) from None
+            except ManagerException as e:
+                if "checksum" in str(e):
+                    raise KolabDnsError(
+                        f"the plan changed since it was reviewed ({e}); nothing was applied. "
+                        "Run `kolab-dns plan` again and review the new plan"
+                    ) from None
+                raise KolabDnsError(f"octoDNS: {e}") from None
+        report = _report(self, capture)
+        report.applied = apply
+        return report
+
+
+def _report(run: Run, capture: PlanCapture) -> PlanReport:
+    return PlanReport(len(run.zones), rows(capture.plans), checksum(capture.plans))
+
+
+def _unsafe_message(e: UnsafePlan, report: PlanReport) -> str:
+    if isinstance(e, RootNsChange):
+        what = "it changes a zone's root NS records"
+    elif isinstance(e, TooMuchChange):
+        what = str(e).split("\n")[0].strip()
+    else:
+        what = str(e)
+    return (
+        f"refusing an unsafe plan: {what}. {report.summary_line()}; nothing was applied. Review "
+        "it with `kolab-dns plan`, then rerun with --force to apply it anyway"
+    )
+
+
+def scoped_zones(decl: Declaration, only: Iterable[str] | None = None) -> dict[str, str]:
+    """zone -> provider for every managed zone, or for just the ones named."""
+    zones = decl.zone_providers()
+    if only is None:
+        return zones
+    wanted = set(only)
+    unknown = wanted - set(zones)
+    if unknown:
+        raise KolabDnsError(f"not a zone of this declaration: {', '.join(sorted(unknown))}")
+    return {z: p for z, p in zones.items() if z in wanted}
+
+
+def provider_of(zones: dict[str, str], project: Project, with_secrets: bool = True) -> dict[str, Provider]:
+    out: dict[str, Provider] = {}
+    for name in sorted(set(zones.values())):
+        out[name] = project.provider(name)
+        if with_secrets:
+            project.check_secrets(out[name])
+    return out
+
+
+def plan_run(project: Project, decl: Declaration, zones: dict[str, str], **kwargs: Any) -> Run:
+    return Run(project, decl, zones, provider_of(zones, project), **kwargs)

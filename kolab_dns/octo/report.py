@@ -1,0 +1,171 @@
+"""Plans as kolab-dns shows them: captured from octoDNS, summarised, rendered for people and CI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from hashlib import sha256
+from typing import Any
+
+from octodns.provider.plan import Plan, _PlanOutput
+
+from .convert import unescape_txt
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    action: str  # create, update, delete
+    zone: str
+    name: str  # owner FQDN without the trailing dot
+    type: str
+    ttl: int | None
+    old: list[str]
+    new: list[str]
+
+
+@dataclass
+class PlanReport:
+    zones_planned: int
+    changes: list[ChangeRow] = field(default_factory=list)
+    checksum: str | None = None
+    applied: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def zones_changed(self) -> list[str]:
+        return sorted({c.zone for c in self.changes})
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "zones": self.zones_planned,
+            "zones_changed": len(self.zones_changed),
+            "creates": self.count("create"),
+            "updates": self.count("update"),
+            "deletes": self.count("delete"),
+        }
+
+    def summary_line(self) -> str:
+        s = self.summary()
+        verb = "Applied" if self.applied else "Plan"
+        return (
+            f"{verb}: {s['zones']} zones, {s['zones_changed']} with changes: "
+            f"{s['creates']} to create, {s['updates']} to update, {s['deletes']} to delete"
+        )
+
+
+class PlanCapture(_PlanOutput):
+    """An octoDNS plan output that keeps the plans instead of logging them."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.plans: list[tuple[Any, Plan]] = []
+
+    def run(self, plans: list[tuple[Any, Plan]], *args: Any, **kwargs: Any) -> None:
+        self.plans = list(plans)
+
+
+def checksum(plans: list[tuple[Any, Plan]]) -> str | None:
+    """octoDNS's own plan checksum (Manager.sync), so `sync --checksum` compares like with like."""
+    if not plans:
+        return None
+    return sha256(json.dumps([p.data for _, p in plans]).encode("utf-8")).hexdigest()
+
+
+def _values(record: Any) -> list[str]:
+    if record is None:
+        return []
+    values = getattr(record, "values", None)
+    if values is None:
+        values = [record.value]
+    if record._type == "TXT":
+        return [unescape_txt(str(v)) for v in values]
+    return [v.rdata_text if hasattr(v, "rdata_text") else str(v) for v in values]
+
+
+def rows(plans: list[tuple[Any, Plan]]) -> list[ChangeRow]:
+    out = []
+    for _, plan in plans:
+        zone = plan.desired.decoded_name[:-1]
+        for change in plan.changes:
+            record = change.record
+            fqdn = record.decoded_fqdn[:-1]
+            out.append(
+                ChangeRow(
+                    type(change).__name__.lower(),
+                    zone,
+                    fqdn,
+                    record._type,
+                    (change.new or change.existing).ttl,
+                    _values(change.existing),
+                    _values(change.new),
+                )
+            )
+    out.sort(key=lambda c: (c.zone, c.name, c.type, c.action))
+    return out
+
+
+def render_text(report: PlanReport) -> str:
+    lines = [report.summary_line()]
+    if report.checksum and not report.applied:
+        lines.append(f"checksum: {report.checksum}")
+    zone = None
+    for c in report.changes:
+        if c.zone != zone:
+            zone = c.zone
+            lines.append(f"\n{zone}")
+        sign = {"create": "+", "update": "~", "delete": "-"}[c.action]
+        if c.action == "update":
+            lines.append(f"  {sign} {c.name} {c.type}")
+            lines += [f"      - {v}" for v in c.old] + [f"      + {v}" for v in c.new]
+        else:
+            values = c.new if c.action == "create" else c.old
+            lines.append(f"  {sign} {c.name} {c.ttl} {c.type} {' '.join(values)}")
+    if not report.changes:
+        lines.append("No changes.")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(report: PlanReport) -> str:
+    s = report.summary()
+    lines = [
+        "## kolab-dns plan",
+        "",
+        "| zones | with changes | creates | updates | deletes |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {s['zones']} | {s['zones_changed']} | {s['creates']} | {s['updates']} | {s['deletes']} |",
+        "",
+    ]
+    if report.checksum:
+        lines += [
+            f"Checksum: `{report.checksum}` (apply exactly this plan with "
+            f"`kolab-dns sync --checksum {report.checksum}`)",
+            "",
+        ]
+    if not report.changes:
+        lines.append("No changes.")
+    for zone in report.zones_changed:
+        lines += [f"### {zone}", "", "| | name | type | TTL | values |", "|---|---|---|---:|---|"]
+        for c in (c for c in report.changes if c.zone == zone):
+            if c.action == "update":
+                values = "<br>".join([f"−&nbsp;`{v}`" for v in c.old] + [f"+&nbsp;`{v}`" for v in c.new])
+            else:
+                values = "<br>".join(f"`{v}`" for v in (c.new or c.old))
+            values = values.replace("|", "\\|")
+            lines.append(f"| {c.action} | `{c.name}` | {c.type} | {c.ttl} | {values} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: PlanReport) -> str:
+    data = {
+        "summary": report.summary(),
+        "checksum": report.checksum,
+        "applied": report.applied,
+        "changes": [asdict(c) for c in report.changes],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -1,0 +1,87 @@
+"""KolabSource: an octoDNS source that expands a Kolab declaration into record sets.
+
+Usable on its own from a plain octoDNS config::
+
+    providers:
+      kolab:
+        class: kolab_dns.octo.source.KolabSource
+        path: zones/kolab.yaml
+    processors:
+      kolab-ownership:
+        class: kolab_dns.octo.processors.KolabOwnership
+    zones:
+      '*':
+        sources: [kolab]
+        processors: [kolab-ownership]
+        targets: [local]
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from octodns.record import Record
+from octodns.source.base import BaseSource
+from octodns.zone import Zone
+
+from .. import declaration as declaration_mod
+from .. import ownership, records
+from ..declaration import Declaration
+from ..recordset import RecordSet
+from .convert import to_octodns
+
+
+class KolabSource(BaseSource):
+    SUPPORTS_GEO = False
+    SUPPORTS_DYNAMIC = False
+    SUPPORTS = frozenset({"A", "AAAA", "CNAME", "MX", "NS", "PTR", "SRV", "TXT"})
+
+    def __init__(
+        self,
+        id: str,
+        path: str | None = None,
+        declaration: Declaration | None = None,
+        zones: Iterable[str] | None = None,
+    ) -> None:
+        self.log = logging.getLogger(f"KolabSource[{id}]")
+        super().__init__(id)
+        if declaration is None:
+            if path is None:
+                raise ValueError("KolabSource needs the path of a declaration")
+            declaration = declaration_mod.load(path)
+        self.declaration = declaration
+        self._only = None if zones is None else set(zones)
+        self._zones: dict[str, list[RecordSet]] | None = None
+
+    @property
+    def nameservers(self) -> tuple[str, ...]:
+        """Root NS for zones this run creates (read by the ownership processor)."""
+        return self.declaration.deployment.nameservers
+
+    @property
+    def zones(self) -> dict[str, list[RecordSet]]:
+        """Record sets per zone, markers included, expanded once."""
+        if self._zones is None:
+            decl, only = self.declaration, self._only
+            wanted = None if only is None else [d for d in decl.domains if d.zone in only]
+            grouped = records.by_zone(decl, records.expand(decl, wanted))
+            ttl = decl.deployment.ttl
+            self._zones = {
+                zone: rsets + ownership.markers(zone, rsets, ttl)
+                for zone, rsets in grouped.items()
+                if only is None or zone in only
+            }
+        return self._zones
+
+    def list_zones(self) -> list[str]:
+        return sorted(f"{z}." for z in self.zones)
+
+    def populate(self, zone: Zone, target: bool = False, lenient: bool = False) -> bool:
+        name = zone.name[:-1]
+        rsets = self.zones.get(name)
+        self.log.debug("populate: zone=%s, records=%d", name, len(rsets or ()))
+        for rs in rsets or ():
+            rel, data = to_octodns(rs, name)
+            zone.add_record(Record.new(zone, rel, data, source=self, lenient=lenient), lenient=lenient)
+        return rsets is not None

@@ -1,0 +1,61 @@
+"""The pure expansion: a validated declaration in, record sets out. No I/O, no octoDNS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .. import names
+from ..declaration import Declaration, MailDomain
+from ..recordset import RecordSet
+from .discovery import discovery_records
+from .dkim import dkim_records
+from .host import host_records, ptr_records
+from .mail import mail_records
+from .mta_sts import mta_sts_records
+
+# One function per record family, in the order the spec lists them.
+DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...] = (
+    mail_records,
+    discovery_records,
+    mta_sts_records,
+    dkim_records,
+)
+
+
+def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
+    out: list[RecordSet] = []
+    for family in DOMAIN_FAMILIES:
+        out.extend(family(decl, domain))
+    return out
+
+
+def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:
+    """The host's records, its PTRs, and every record set of the chosen domains (default: all)."""
+    out = host_records(decl)
+    for domain in decl.domains if domains is None else domains:
+        out.extend(domain_records(decl, domain))
+    out.extend(ptr_records(decl))
+    return out
+
+
+def by_zone(
+    decl: Declaration, recordsets: Iterable[RecordSet], unmanaged_too: bool = False
+) -> dict[str, list[RecordSet]]:
+    """Record sets grouped by the longest managed zone holding each owner name.
+
+    Record sets of unmanaged domains (DNS run by the customer elsewhere) are left out unless
+    asked for; each such domain is then a zone of its own, as the customer would hold it.
+    """
+    zones = decl.zone_providers()
+    unmanaged = {d.name for d in decl.domains if not d.managed}
+    if unmanaged_too:
+        zones.update({d: "" for d in unmanaged if d not in zones})
+        unmanaged = set()
+    out: dict[str, list[RecordSet]] = {z: [] for z in zones}
+    for rs in recordsets:
+        if rs.domain in unmanaged:
+            continue
+        zone = names.longest_zone(rs.name, zones)
+        if zone is not None:
+            out[zone].append(rs)
+    return out

@@ -1,0 +1,46 @@
+"""Client autodiscovery: the Outlook autodiscover CNAME and the service (SRV) table."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..declaration import Declaration, MailDomain
+from ..recordset import SRV, RecordSet
+
+
+class Service(NamedTuple):
+    service: str
+    protocol: str
+    priority: int
+    weight: int
+    port: int
+
+
+# Kolab's networking page, "For service discovery"; a TLS variant carries weight 1.
+SERVICES: tuple[Service, ...] = (
+    Service("autodiscover", "tcp", 0, 0, 443),
+    Service("caldav", "tcp", 0, 0, 80),
+    Service("caldavs", "tcp", 0, 1, 443),
+    Service("carddav", "tcp", 0, 0, 80),
+    Service("carddavs", "tcp", 0, 1, 443),
+    Service("imap", "tcp", 0, 0, 143),
+    Service("imaps", "tcp", 0, 1, 993),
+    Service("sieve", "tcp", 0, 0, 4190),
+    Service("submission", "tcp", 0, 1, 587),
+    Service("webdav", "tcp", 0, 0, 80),
+    Service("webdavs", "tcp", 0, 1, 443),
+)
+
+
+def discovery_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
+    dep, d = decl.deployment, domain.name
+    target = dep.hostname + "."
+    out = [
+        RecordSet(
+            f"_{s.service}._{s.protocol}.{d}", "SRV", dep.ttl, (SRV(s.priority, s.weight, s.port, target),), d
+        )
+        for s in SERVICES
+    ]
+    if domain.primary:
+        out.append(RecordSet(f"autodiscover.{d}", "CNAME", dep.ttl, (target,), d))
+    return out

@@ -1,0 +1,55 @@
+"""RecordSet: the currency between the expansion, the renderers, the checks and octoDNS.
+
+Values are plain tuples so the pure layers never import octoDNS; TXT values are the unescaped
+text as it is on the wire, and targets are FQDNs with a trailing dot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class MX(NamedTuple):
+    preference: int
+    exchange: str
+
+    def __str__(self) -> str:
+        return f"{self.preference} {self.exchange}"
+
+
+class SRV(NamedTuple):
+    priority: int
+    weight: int
+    port: int
+    target: str
+
+    def __str__(self) -> str:
+        return f"{self.priority} {self.weight} {self.port} {self.target}"
+
+
+Value = str | MX | SRV
+
+
+@dataclass(frozen=True, order=True)
+class RecordSet:
+    name: str  # owner FQDN, IDNA, no trailing dot
+    type: str
+    ttl: int
+    values: tuple[Value, ...]
+    domain: str  # the mail domain (or reverse zone) this record serves: its ownership anchor
+
+    def presentation(self) -> list[str]:
+        """Values in RFC 1035 master-file form."""
+        if self.type == "TXT":
+            return [quote_txt(str(v)) for v in self.values]
+        return [str(v) for v in self.values]
+
+
+def quote_txt(text: str) -> str:
+    """A TXT value as quoted character-strings of at most 255 bytes each."""
+    raw = text.encode("utf-8")
+    chunks = [raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""]
+    return " ".join(
+        '"' + c.decode("utf-8", "replace").replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks
+    )
