@@ -295,7 +295,7 @@ def _secondary_item(r: _Reader, item: Any, key: str, line: int) -> tuple[Any, LD
         ((raw, overrides),) = item.items()
         if overrides is None:
             return raw, None
-        return raw, r.mapping(overrides, f"{key}.{raw}", line, DOMAIN_OVERRIDES)
+        return raw, r.mapping(overrides, key, line, DOMAIN_OVERRIDES)
     return item, None
 
 

