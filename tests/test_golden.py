@@ -55,6 +55,8 @@ def test_rendered_zone_equals_the_seed_record_for_record() -> None:
 
 def test_master_file_is_loadable_with_an_soa() -> None:
     decl = declaration.load(str(EXAMPLE))
-    text = master_file("klab.cc", records.by_zone(decl, records.expand(decl))["klab.cc"], ("ns1.example.net",))
+    text = master_file(
+        "klab.cc", records.by_zone(decl, records.expand(decl))["klab.cc"], ("ns1.example.net",)
+    )
     zone = dns.zone.from_text(text, relativize=False)
     zone.check_origin()

@@ -42,13 +42,17 @@ def test_host_addresses_include_aaaa_when_ipv6_is_given() -> None:
     decl = make()
     assert find(decl, "mail.example.com", "A").values == ("192.0.2.10",)
     assert find(decl, "mail.example.com", "AAAA").values == ("2001:db8::10",)
-    assert not [r for r in records.expand(make(BASE.replace("  ipv6: ['2001:db8::10']\n", ""))) if r.type == "AAAA"]
+    assert not [
+        r for r in records.expand(make(BASE.replace("  ipv6: ['2001:db8::10']\n", ""))) if r.type == "AAAA"
+    ]
 
 
 def test_mx_and_spf_primary_and_secondary() -> None:
     decl = make()
     assert find(decl, "example.com", "MX").values == (MX(10, "mail.example.com."),)
-    assert find(decl, "example.com", "TXT").values == ("v=spf1 mx a:mail.example.com mx:mail.example.com -all",)
+    assert find(decl, "example.com", "TXT").values == (
+        "v=spf1 mx a:mail.example.com mx:mail.example.com -all",
+    )
     assert find(decl, "customer.org", "MX").values == (MX(10, "mail.example.com."),)
     assert find(decl, "customer.org", "TXT").values == ("v=spf1 mx include:example.com -all",)
 
@@ -56,7 +60,8 @@ def test_mx_and_spf_primary_and_secondary() -> None:
 def test_dmarc_and_tlsrpt_use_the_report_address() -> None:
     decl = make()
     assert find(decl, "_dmarc.customer.org", "TXT").values == (
-        "v=DMARC1; p=reject; rua=mailto:dmarc@example.com; ruf=mailto:dmarc@example.com",)
+        "v=DMARC1; p=reject; rua=mailto:dmarc@example.com; ruf=mailto:dmarc@example.com",
+    )
     assert find(decl, "_smtp._tls.example.com", "TXT").values == ("v=TLSRPTv1; rua=mailto:dmarc@example.com",)
 
 
@@ -108,8 +113,11 @@ def test_idna_domains_are_published_in_punycode() -> None:
 
 
 def test_domains_go_into_the_longest_listed_zone() -> None:
-    decl = make(BASE.replace("zones: {example.com: local}", "zones: {example.com: local, sub.example.com: local}")
-                .replace("  - customer.org", "  - a.sub.example.com\n  - b.example.com"))
+    decl = make(
+        BASE.replace(
+            "zones: {example.com: local}", "zones: {example.com: local, sub.example.com: local}"
+        ).replace("  - customer.org", "  - a.sub.example.com\n  - b.example.com")
+    )
     zones = records.by_zone(decl, records.expand(decl))
     assert {r.name for r in zones["sub.example.com"]} >= {"a.sub.example.com", "_dmarc.a.sub.example.com"}
     assert "b.example.com" in {r.name for r in zones["example.com"]}

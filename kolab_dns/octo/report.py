@@ -81,7 +81,7 @@ def _values(record: Any) -> list[str]:
         values = [record.value]
     if record._type == "TXT":
         return [unescape_txt(str(v)) for v in values]
-    return [v.rdata_text if hasattr(v, "rdata_text") else str(v) for v in values]
+    return [v.to_rdata_text() if hasattr(v, "to_rdata_text") else str(v) for v in values]
 
 
 def rows(plans: list[tuple[Any, Plan]]) -> list[ChangeRow]:
