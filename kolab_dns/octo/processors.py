@@ -18,6 +18,7 @@ from octodns.zone import Zone
 
 from .. import ownership
 from ..errors import KolabDnsError
+from .cloudflare import keep_auto_ttl
 from .convert import unescape_txt
 
 
@@ -125,6 +126,7 @@ class KolabOwnership(BaseProcessor):
                 + "; ".join(conflicts)
                 + ". Remove the foreign record, or rerun with --adopt to take it over."
             )
+        keep_auto_ttl(desired, existing)  # Cloudflare: a record set on automatic TTL stays there
         return desired, existing
 
     def process_plan(
