@@ -128,3 +128,16 @@ def ed25519_key() -> str:
     import base64
 
     return base64.b64encode(bytes(range(32))).decode()
+
+
+def test_kolab_verify_cname_for_secondaries_on_by_default() -> None:
+    import hashlib
+
+    decl = make()
+    digest = hashlib.md5(b"hkccp-verify-customer.org").hexdigest()
+    assert find(decl, "kolab-verify.customer.org", "CNAME").values == (f"{digest}.customer.org.",)
+    assert not [r for r in records.expand(decl) if r.name == "kolab-verify.example.com"]
+    off = make(BASE.replace("  - customer.org", "  - customer.org: {kolab_verify: false}"))
+    assert not [r for r in records.expand(off) if r.name.startswith("kolab-verify.")]
+    off_everywhere = make(BASE.replace("  ttl: 600", "  ttl: 600\n  kolab_verify: false"))
+    assert not [r for r in records.expand(off_everywhere) if r.name.startswith("kolab-verify.")]

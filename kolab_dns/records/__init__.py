@@ -10,6 +10,7 @@ from ..recordset import RecordSet
 from .discovery import discovery_records
 from .dkim import dkim_records
 from .host import host_records, ptr_records
+from .kolab import kolab_records
 from .mail import mail_records
 from .mta_sts import mta_sts_records
 
@@ -19,6 +20,7 @@ DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...
     discovery_records,
     mta_sts_records,
     dkim_records,
+    kolab_records,
 )
 
 
