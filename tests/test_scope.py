@@ -1,0 +1,54 @@
+"""--since plans exactly the zones whose records changed, and no others."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kolab_dns.cli import cli
+from kolab_dns.declaration import parse
+from kolab_dns.located import load_text
+from kolab_dns.scope import changed_zones
+
+from .conftest import EXAMPLE
+
+BASE = EXAMPLE.read_text() + "  - own-a.example\n  - own-b.example\n  - in-zone.klab.cc\n"
+
+
+def decl(text: str):
+    return parse(load_text(text, "zones/kolab.yaml"))
+
+
+def test_adding_an_own_zone_domain_scopes_to_that_zone() -> None:
+    assert changed_zones(decl(BASE), decl(BASE + "  - new.example\n")) == {"new.example": "local"}
+
+
+def test_adding_a_domain_inside_a_listed_zone_scopes_to_that_zone() -> None:
+    assert changed_zones(decl(BASE), decl(BASE + "  - new.klab.cc\n")) == {"klab.cc": "local"}
+
+
+def test_removing_an_own_zone_domain_plans_its_old_zone() -> None:
+    assert changed_zones(decl(BASE), decl(BASE.replace("  - own-b.example\n", ""))) == {"own-b.example": "local"}
+
+
+def test_a_deployment_wide_change_plans_every_zone() -> None:
+    changed = changed_zones(decl(BASE), decl(BASE.replace("p: quarantine", "p: reject")))
+    assert set(changed) == {"klab.cc", "own-a.example", "own-b.example"}
+
+
+def test_plan_since_ref_through_git(repo: Path) -> None:
+    path = repo / "zones" / "kolab.yaml"
+    path.write_text(BASE)
+    for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", "-C", str(repo), *cmd], check=True)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["-C", str(repo), "sync"]).exit_code == 0
+    path.write_text(BASE + "  - new.example\n")
+    result = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "HEAD", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["summary"]["zones"] == 1 and {c["zone"] for c in data["changes"]} == {"new.example"}
+    bad = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "no-such-ref"])
+    assert bad.exit_code == 1 and "no-such-ref" in bad.stderr
