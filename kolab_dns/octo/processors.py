@@ -72,11 +72,27 @@ class KolabOwnership(BaseProcessor):
                     owned.add((name[: -len(zone) - 1], rtype))
         return owned
 
+    @staticmethod
+    def _anchors(existing: Zone) -> set[str]:
+        """Zone-relative names of the anchors that markers on the target stand for."""
+        zone = existing.name[:-1]
+        out = set()
+        for record in existing.records:
+            anchor = ownership.anchor_of(_abs(record.name, existing)) if record._type == "TXT" else None
+            if anchor == zone:
+                out.add("")
+            elif anchor is not None and anchor.endswith("." + zone):
+                out.add(anchor[: -len(zone) - 1])
+        return out
+
     def process_source_and_target_zones(
         self, desired: Zone, existing: Zone, target: Any, lenient: bool = False
     ) -> tuple[Zone, Zone]:
         ours = {_key(r): r for r in desired.records}
         owned_before = self._owned_before(existing)
+        # Shared TXT sets (SPF, kolab-verify) live at an anchor itself; every other TXT kolab-dns
+        # published (DMARC, TLS-RPT, DKIM, MTA-STS) it owned whole.
+        shared_names = self._anchors(existing)
         ours_names = {name: rtype for name, rtype in ours}
         conflicts: list[str] = []
 
@@ -104,7 +120,7 @@ class KolabOwnership(BaseProcessor):
                     )
                 continue
             if key in owned_before:
-                if rtype == "TXT":
+                if rtype == "TXT" and name in shared_names:
                     foreign = [
                         v for v in _values(record) if not ownership.owns_txt_value(unescape_txt(str(v)))
                     ]
