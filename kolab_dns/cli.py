@@ -311,6 +311,11 @@ def add_secondary(ctx: Context, domain: str, provider: str | None, unmanaged: bo
     click.echo(f"added secondary domain {name}")
 
 
+from .cli_mail import dkim, mta_sts  # noqa: E402  (cli_mail imports cli: register after definitions)
+
+cli.add_command(mta_sts), cli.add_command(dkim)
+
+
 def main() -> None:
     cli(prog_name="kolab-dns")
 

@@ -31,7 +31,9 @@ def test_adding_a_domain_inside_a_listed_zone_scopes_to_that_zone() -> None:
 
 
 def test_removing_an_own_zone_domain_plans_its_old_zone() -> None:
-    assert changed_zones(decl(BASE), decl(BASE.replace("  - own-b.example\n", ""))) == {"own-b.example": "local"}
+    assert changed_zones(decl(BASE), decl(BASE.replace("  - own-b.example\n", ""))) == {
+        "own-b.example": "local"
+    }
 
 
 def test_a_deployment_wide_change_plans_every_zone() -> None:
@@ -42,7 +44,11 @@ def test_a_deployment_wide_change_plans_every_zone() -> None:
 def test_plan_since_ref_through_git(repo: Path) -> None:
     path = repo / "zones" / "kolab.yaml"
     path.write_text(BASE)
-    for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+    for cmd in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
+    ):
         subprocess.run(["git", "-C", str(repo), *cmd], check=True)
     runner = CliRunner()
     assert runner.invoke(cli, ["-C", str(repo), "sync"]).exit_code == 0
