@@ -313,7 +313,8 @@ def add_secondary(ctx: Context, domain: str, provider: str | None, unmanaged: bo
 
 from .cli_mail import dkim, mta_sts  # noqa: E402  (cli_mail imports cli: register after definitions)
 
-cli.add_command(mta_sts), cli.add_command(dkim)
+cli.add_command(mta_sts)
+cli.add_command(dkim)
 
 
 def main() -> None:
