@@ -116,11 +116,13 @@ class Project:
                         f"environment variable {var} is not set", provider.file, doc.data.lines.get(key), key
                     )
 
-    def providers_for(self, decl: Declaration, with_secrets: bool = True) -> dict[str, Provider]:
-        """The provider of every zone in use, validated."""
+    def providers_for(
+        self, decl: Declaration, zones: dict[str, str] | None = None, with_secrets: bool = True
+    ) -> dict[str, Provider]:
+        """The provider of every zone in use (default: all of decl's), validated."""
         out: dict[str, Provider] = {}
         lines = _provider_lines(decl)
-        for zone, name in decl.zone_providers().items():
+        for zone, name in (decl.zone_providers() if zones is None else zones).items():
             if name not in out:
                 key, line = lines.get(zone, ("", None))
                 out[name] = self.provider(name, key, line)

@@ -138,14 +138,5 @@ def scoped_zones(decl: Declaration, only: Iterable[str] | None = None) -> dict[s
     return {z: p for z, p in zones.items() if z in wanted}
 
 
-def provider_of(zones: dict[str, str], project: Project, with_secrets: bool = True) -> dict[str, Provider]:
-    out: dict[str, Provider] = {}
-    for name in sorted(set(zones.values())):
-        out[name] = project.provider(name)
-        if with_secrets:
-            project.check_secrets(out[name])
-    return out
-
-
 def plan_run(project: Project, decl: Declaration, zones: dict[str, str], **kwargs: Any) -> Run:
-    return Run(project, decl, zones, provider_of(zones, project), **kwargs)
+    return Run(project, decl, zones, project.providers_for(decl, zones), **kwargs)
