@@ -13,8 +13,6 @@ from collections.abc import Iterable
 import idna
 
 _LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-# Owner names we generate carry underscore labels (_dmarc, _tcp); users never write them.
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
 class NameError_(ValueError):
@@ -53,20 +51,6 @@ def to_ascii(name: str) -> str:
     if out[-1].isdigit():
         raise NameError_(f"{name!r} looks like an IP address, not a domain name")
     return result
-
-
-def to_unicode(name: str) -> str:
-    """Readable form of an IDNA name, for reports."""
-    try:
-        return idna.decode(name)
-    except idna.IDNAError:
-        return name
-
-
-def is_valid_owner(name: str) -> bool:
-    """True for generated owner names (underscore labels allowed), within DNS length limits."""
-    labels = name.split(".")
-    return len(name) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
 def is_subdomain(name: str, parent: str) -> bool:

@@ -27,6 +27,7 @@ class Provider:
     name: str
     file: str
     config: dict[str, Any]  # class + kwargs, `env/VAR` left unresolved
+    lines: dict[str, int] = field(default_factory=dict)  # kwarg -> line, for messages
 
     @property
     def class_path(self) -> str:
@@ -85,7 +86,7 @@ class Project:
         for k in _PATH_KWARGS:
             if isinstance(config.get(k), str) and not os.path.isabs(config[k]):
                 config[k] = os.path.join(self.root, config[k])
-        provider = Provider(name, doc.file, config)
+        provider = Provider(name, doc.file, config, dict(data.lines))
         self._check_class(provider, data)
         self._providers[name] = provider
         return provider
@@ -107,13 +108,12 @@ class Project:
 
     def check_secrets(self, provider: Provider) -> None:
         """Every env/VAR secret a provider needs is set (octoDNS would fail mid-run otherwise)."""
-        doc = load_file(os.path.join(self.root, "providers", f"{provider.name}.yaml"), provider.file)
         for key, value in provider.config.items():
             if isinstance(value, str) and value.startswith("env/"):
                 var, _, default = value[4:].partition("/")
                 if var not in os.environ and not default:
                     raise DeclarationError(
-                        f"environment variable {var} is not set", provider.file, doc.data.lines.get(key), key
+                        f"environment variable {var} is not set", provider.file, provider.lines.get(key), key
                     )
 
     def providers_for(

@@ -7,7 +7,6 @@ plans, our already-loaded source and processor, and a linear-time sub-zone looku
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from collections.abc import Iterable
@@ -29,7 +28,6 @@ from .source import KolabSource
 SOURCE_ID = "kolab"
 PROCESSOR_ID = "kolab-ownership"
 CAPTURE_ID = "kolab-capture"
-log = logging.getLogger("kolab_dns.engine")
 
 
 class _Manager(Manager):

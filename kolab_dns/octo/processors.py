@@ -54,45 +54,38 @@ class KolabOwnership(BaseProcessor):
         self.log = logging.getLogger(f"KolabOwnership[{name}]")
         self.adopt = adopt
 
-    def _owned_before(self, existing: Zone) -> set[tuple[str, str]]:
-        """(zone-relative name, type) pairs that markers on the target claim, markers included."""
+    @staticmethod
+    def _markers(existing: Zone) -> tuple[set[tuple[str, str]], set[str]]:
+        """One pass over the target's markers: the (zone-relative name, type) pairs they claim,
+        markers included, and the zone-relative names of their anchors."""
         owned: set[tuple[str, str]] = set()
+        anchors: set[str] = set()
         zone = existing.name[:-1]
+
+        def rel(name: str) -> str | None:
+            if name == zone:
+                return ""
+            return name[: -len(zone) - 1] if name.endswith("." + zone) else None
+
         for record in existing.records:
-            if record._type != "TXT":
-                continue
-            anchor = ownership.anchor_of(_abs(record.name, existing))
+            anchor = ownership.anchor_of(_abs(record.name, existing)) if record._type == "TXT" else None
             if anchor is None:
                 continue
             owned.add(_key(record))
+            if (anchor_rel := rel(anchor)) is not None:
+                anchors.add(anchor_rel)
             for name, rtype in ownership.expand_marker(anchor, "".join(_txt(_values(record)))):
-                if name == zone:
-                    owned.add(("", rtype))
-                elif name.endswith("." + zone):
-                    owned.add((name[: -len(zone) - 1], rtype))
-        return owned
-
-    @staticmethod
-    def _anchors(existing: Zone) -> set[str]:
-        """Zone-relative names of the anchors that markers on the target stand for."""
-        zone = existing.name[:-1]
-        out = set()
-        for record in existing.records:
-            anchor = ownership.anchor_of(_abs(record.name, existing)) if record._type == "TXT" else None
-            if anchor == zone:
-                out.add("")
-            elif anchor is not None and anchor.endswith("." + zone):
-                out.add(anchor[: -len(zone) - 1])
-        return out
+                if (name_rel := rel(name)) is not None:
+                    owned.add((name_rel, rtype))
+        return owned, anchors
 
     def process_source_and_target_zones(
         self, desired: Zone, existing: Zone, target: Any, lenient: bool = False
     ) -> tuple[Zone, Zone]:
         ours = {_key(r): r for r in desired.records}
-        owned_before = self._owned_before(existing)
         # Shared TXT sets (SPF, kolab-verify) live at an anchor itself; every other TXT kolab-dns
         # published (DMARC, TLS-RPT, DKIM, MTA-STS) it owned whole.
-        shared_names = self._anchors(existing)
+        owned_before, shared_names = self._markers(existing)
         ours_names = {name: rtype for name, rtype in ours}
         conflicts: list[str] = []
 

@@ -372,3 +372,7 @@ def make_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Targ
 
 def error_lines(result: Result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("kolab-dns: error:")]
+
+
+MakeTarget = Callable[[Sequence[str]], Target]
+MakeRepo = Callable[[Target], Repo]

@@ -6,7 +6,6 @@ named cannot have zones created over DNS, so each test starts one serving the zo
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
 
 import dns.rcode
 import dns.xfr
@@ -16,8 +15,8 @@ from .conftest import (
     MTA_STS_ID,
     PRIMARY,
     SECONDARY,
-    Repo,
-    Target,
+    MakeRepo,
+    MakeTarget,
     answers,
     assert_golden,
     error_lines,
@@ -25,9 +24,6 @@ from .conftest import (
     golden_secondary,
 )
 from .servers import Bind
-
-MakeTarget = Callable[[Sequence[str]], Target]
-MakeRepo = Callable[[Target], Repo]
 
 
 def test_sync_serves_the_spec_examples_exactly(bind: MakeTarget, make_repo: MakeRepo) -> None:

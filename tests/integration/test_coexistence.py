@@ -7,13 +7,12 @@ and sync byte for byte; a foreign CNAME where kolab-dns needs other types stops 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import pytest
 
 from .conftest import (
     SECONDARY,
-    Repo,
+    MakeRepo,
+    MakeTarget,
     Seed,
     Target,
     answers,
@@ -25,8 +24,6 @@ from .conftest import (
     with_foreign,
 )
 
-MakeTarget = Callable[[Sequence[str]], Target]
-MakeRepo = Callable[[Target], Repo]
 OWN_ZONE = "customer-one.example"
 ZONES = ["klab.cc", OWN_ZONE]
 TOKEN_SECONDARY = "google-site-verification=rXOxyZounnZasA8Z7oaD3c14JdjS9aKSWvsR1EbUSIQ"

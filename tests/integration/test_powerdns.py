@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import dns.flags
@@ -23,6 +22,8 @@ from .conftest import (
     MTA_STS_ID,
     PRIMARY,
     SECONDARY,
+    MakeRepo,
+    MakeTarget,
     Repo,
     Target,
     answers,
@@ -34,8 +35,6 @@ from .conftest import (
     with_foreign,
 )
 
-MakeTarget = Callable[[Sequence[str]], Target]
-MakeRepo = Callable[[Target], Repo]
 NAMESERVERS = ["ns1.kolab.example", "ns2.kolab.example"]
 
 
