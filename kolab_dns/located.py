@@ -2,7 +2,9 @@
 
 PyYAML's plain loaders drop line numbers and silently keep the last of two duplicate keys;
 both would make a typo in a declaration hard to find, so this loader composes the node tree
-itself and keeps the line of every mapping key and sequence item.
+itself and keeps the line of every mapping key and sequence item. libyaml composes the tree of a
+valid file (a declaration of 10,000 domains in a tenth of the time); errors are always reported
+by the pure-Python parser, whose messages and marks the error lines are built from.
 """
 
 from __future__ import annotations
@@ -67,8 +69,21 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
     return loader.construct_object(node, deep=True)
 
 
+_FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
+
+
 def load_text(text: str, file: str) -> Doc:
     """Parse YAML text; syntax errors become one-line DeclarationErrors."""
+    # libyaml is laxer about some characters the pure-Python reader rejects: those files go the slow way.
+    if _FAST_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        fast = _FAST_LOADER(text)
+        try:
+            node = fast.get_single_node()
+            return Doc(file, None if node is None else _convert(node, fast, file))
+        except yaml.YAMLError:
+            pass  # reported below, in the pure-Python parser's words
+        finally:
+            fast.dispose()
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -52,7 +52,7 @@ class KolabSource(BaseSource):
             declaration = declaration_mod.load(path)
         self.declaration = declaration
         self._only = None if zones is None else set(zones)
-        self._zones: dict[str, list[RecordSet]] | None = None
+        self._zoning: records.Zoning | None = None
 
     @property
     def nameservers(self) -> tuple[str, ...]:
@@ -60,26 +60,30 @@ class KolabSource(BaseSource):
         return self.declaration.deployment.nameservers
 
     @property
-    def zones(self) -> dict[str, list[RecordSet]]:
-        """Record sets per zone, markers included, expanded once."""
-        if self._zones is None:
-            decl, only = self.declaration, self._only
-            wanted = None if only is None else [d for d in decl.domains if d.zone in only]
-            grouped = records.by_zone(decl, records.expand(decl, wanted))
-            ttl = decl.deployment.ttl
-            self._zones = {
-                zone: rsets + ownership.markers(zone, rsets, ttl)
-                for zone, rsets in grouped.items()
-                if only is None or zone in only
-            }
-        return self._zones
+    def zoning(self) -> records.Zoning:
+        if self._zoning is None:
+            self._zoning = records.Zoning(self.declaration)
+        return self._zoning
+
+    def records(self, zone: str) -> list[RecordSet] | None:
+        """One zone's record sets, markers included; None for a zone not served here.
+
+        Expanded when octoDNS asks for the zone and not kept: a fleet's records never all sit in
+        memory at once.
+        """
+        if self._only is not None and zone not in self._only:
+            return None
+        rsets = self.zoning.records(zone)
+        if rsets is None:
+            return None
+        return rsets + ownership.markers(zone, rsets, self.declaration.deployment.ttl)
 
     def list_zones(self) -> list[str]:
-        return sorted(f"{z}." for z in self.zones)
+        return sorted(f"{z}." for z in self.zoning.zones if self._only is None or z in self._only)
 
     def populate(self, zone: Zone, target: bool = False, lenient: bool = False) -> bool:
         name = zone.name[:-1]
-        rsets = self.zones.get(name)
+        rsets = self.records(name)
         self.log.debug("populate: zone=%s, records=%d", name, len(rsets or ()))
         for rs in rsets or ():
             rel, data = to_octodns(rs, name)

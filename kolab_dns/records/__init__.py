@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .. import names
 from ..declaration import Declaration, MailDomain
 from ..recordset import RecordSet
 from .discovery import discovery_records
@@ -13,6 +12,9 @@ from .host import host_records, ptr_records
 from .kolab import kolab_records
 from .mail import mail_records
 from .mta_sts import mta_sts_records
+from .zoning import Zoning
+
+__all__ = ["DOMAIN_FAMILIES", "Zoning", "by_zone", "domain_records", "expand"]
 
 # One function per record family, in the order the spec lists them.
 DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...] = (
@@ -48,16 +50,4 @@ def by_zone(
     Record sets of unmanaged domains (DNS run by the customer elsewhere) are left out unless
     asked for; each such domain is then a zone of its own, as the customer would hold it.
     """
-    zones = decl.zone_providers()
-    unmanaged = {d.name for d in decl.domains if not d.managed}
-    if unmanaged_too:
-        zones.update({d: "" for d in unmanaged if d not in zones})
-        unmanaged = set()
-    out: dict[str, list[RecordSet]] = {z: [] for z in zones}
-    for rs in recordsets:
-        if rs.domain in unmanaged:
-            continue
-        zone = names.longest_zone(rs.name, zones)
-        if zone is not None:
-            out[zone].append(rs)
-    return out
+    return Zoning(decl, unmanaged_too).group(recordsets)

@@ -1,0 +1,87 @@
+"""Which zone each record set goes into, and which domains can put records into a zone.
+
+A record set goes into the longest managed zone holding its owner name. A mail domain's records
+all lie at or below the domain, so they land in the domain's own zone, or in a zone lying under
+the domain. Knowing this per zone lets a plan of one zone expand only the domains that can
+touch it, instead of the whole declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import names
+from ..declaration import Declaration, MailDomain
+from ..recordset import RecordSet
+
+
+class Zoning:
+    """The zones of a declaration, and where record sets and domains go among them.
+
+    unmanaged_too: also give each unmanaged domain (DNS run by the customer) a zone of its own, as
+    the customer would hold it, and keep its records instead of leaving them out.
+    """
+
+    def __init__(self, decl: Declaration, unmanaged_too: bool = False) -> None:
+        self.decl = decl
+        self.zones: dict[str, str] = decl.zone_providers()
+        self.unmanaged = {d.name for d in decl.domains if not d.managed}
+        if unmanaged_too:
+            self.zones.update({d: "" for d in self.unmanaged if d not in self.zones})
+            self.unmanaged = set()
+        self._domains: dict[str, list[MailDomain]] | None = None
+        self._reach: dict[str, set[str]] | None = None
+
+    def zone_of(self, name: str) -> str | None:
+        return names.longest_zone(name, self.zones)
+
+    def group(self, recordsets: Iterable[RecordSet]) -> dict[str, list[RecordSet]]:
+        """Record sets by zone; every zone is a key, empty or not."""
+        out: dict[str, list[RecordSet]] = {z: [] for z in self.zones}
+        for rs in recordsets:
+            if rs.domain in self.unmanaged:
+                continue
+            zone = self.zone_of(rs.name)
+            if zone is not None:
+                out[zone].append(rs)
+        return out
+
+    @property
+    def domains(self) -> dict[str, list[MailDomain]]:
+        """zone -> the domains that can put records there: those it holds, and those it lies under."""
+        return self._index()[0]
+
+    def zones_of(self, domain: str) -> set[str]:
+        """The zones a managed domain's records can land in (none for other names)."""
+        return self._index()[1].get(domain, set())
+
+    def _index(self) -> tuple[dict[str, list[MailDomain]], dict[str, set[str]]]:
+        if self._reach is None:
+            by_name = {d.name: d for d in self.decl.domains if d.name not in self.unmanaged}
+            into: dict[str, list[MailDomain]] = {z: [] for z in self.zones}
+            reach: dict[str, set[str]] = {}
+            for d in by_name.values():
+                zone = self.zone_of(d.name)
+                reach[d.name] = set() if zone is None else {zone}
+                if zone is not None:
+                    into[zone].append(d)
+            for zone in self.zones:  # a zone below a domain takes that domain's records under it
+                parent = zone.partition(".")[2]
+                while "." in parent:
+                    if parent in by_name and zone not in reach[parent]:
+                        into[zone].append(by_name[parent])
+                        reach[parent].add(zone)
+                    parent = parent.partition(".")[2]
+            self._domains, self._reach = into, reach
+        return self._domains or {}, self._reach
+
+    def records(self, zone: str) -> list[RecordSet] | None:
+        """One zone's record sets, expanding only the domains that can reach it; None if no zone."""
+        from . import expand  # the package imports this module
+
+        if zone not in self.zones:
+            return None
+        return [rs for rs in expand(self.decl, self.domains[zone]) if self._lands(rs, zone)]
+
+    def _lands(self, rs: RecordSet, zone: str) -> bool:
+        return rs.domain not in self.unmanaged and self.zone_of(rs.name) == zone
