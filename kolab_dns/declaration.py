@@ -68,7 +68,7 @@ class MailDomain:
     managed: bool = True
     mta_sts: bool = False
     kolab_verify: bool = False
-    line: int = 0
+    line: int = field(default=0, compare=False)  # where it is declared is not what it is
 
 
 @dataclass(frozen=True)
@@ -311,6 +311,10 @@ def _domain(
     mta_sts_default: bool,
     verify_default: bool,
 ) -> MailDomain:
+    if overrides is None and not primary:  # a plain `- domain` line: most of a fleet, cheaply
+        zone = names.longest_zone(name, zones) or name
+        provider = zones.get(zone) or default_provider
+        return MailDomain(name, False, zone, provider, True, mta_sts_default, verify_default, line)
     o = overrides or LDict()
     if not hasattr(o, "lines"):
         o.line, o.lines = line, {}

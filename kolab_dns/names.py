@@ -13,6 +13,8 @@ from collections.abc import Iterable
 import idna
 
 _LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# A plain ASCII host name (no A-labels) needs no per-label work: the common case, 10,000 per fleet.
+_PLAIN_NAME = re.compile(r"(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]*[a-z-][a-z0-9-]*(?<!-)")
 
 
 class NameError_(ValueError):
@@ -24,6 +26,9 @@ def to_ascii(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise NameError_("expected a domain name")
     text = name.strip().rstrip(".")
+    lowered = text.lower()
+    if text.isascii() and len(text) <= 253 and "xn--" not in lowered and _PLAIN_NAME.fullmatch(lowered):
+        return lowered
     if text != name.strip() and name.strip().endswith(".."):
         raise NameError_(f"{name!r} has an empty label")
     labels = text.split(".")

@@ -8,9 +8,7 @@ about what it costs in a fleet of 100. Any other change compares every zone.
 
 from __future__ import annotations
 
-import dataclasses
-
-from .declaration import Declaration, MailDomain
+from .declaration import Declaration
 from .records import Zoning
 
 
@@ -33,15 +31,15 @@ def changed_zones(old: Declaration, new: Declaration) -> dict[str, str]:
 
 def reachable_zones(old: Declaration, new: Declaration, before: Zoning, after: Zoning) -> set[str] | None:
     """The zones whose records the change can reach, or None if it can reach every zone."""
-    if (old.deployment, old.zones, old.default_provider, _key(old.primary)) != (
+    if (old.deployment, old.zones, old.default_provider, old.primary) != (
         new.deployment,
         new.zones,
         new.default_provider,
-        _key(new.primary),
+        new.primary,
     ):
         return None
-    old_domains = {d.name: _key(d) for d in old.secondaries}
-    new_domains = {d.name: _key(d) for d in new.secondaries}
+    old_domains = {d.name: d for d in old.secondaries}
+    new_domains = {d.name: d for d in new.secondaries}
     zones: set[str] = set()
     for name in old_domains.keys() | new_domains.keys():
         if old_domains.get(name) != new_domains.get(name):
@@ -53,11 +51,6 @@ def reachable_zones(old: Declaration, new: Declaration, before: Zoning, after: Z
             if (above := side.zone_of(zone.partition(".")[2])) is not None:
                 zones.add(above)
     return zones
-
-
-def _key(domain: MailDomain) -> MailDomain:
-    """A domain as its records see it: where its line is does not matter."""
-    return dataclasses.replace(domain, line=0)
 
 
 def _records(zoning: Zoning, zone: str) -> frozenset | None:
