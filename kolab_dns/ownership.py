@@ -71,10 +71,11 @@ def markers(zone: str, recordsets: Iterable[RecordSet], ttl: int) -> list[Record
     sits in the same zone as what it lists.
     """
     groups: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    inside: dict[str, bool] = {}  # domain -> lies in the zone; a zone holds few domains, many records each
     for rs in recordsets:
-        anchor = rs.domain if names.is_subdomain(rs.domain, zone) else zone
-        if not names.is_subdomain(rs.name, anchor):
-            anchor = zone
+        if (domain_inside := inside.get(rs.domain)) is None:
+            domain_inside = inside[rs.domain] = names.is_subdomain(rs.domain, zone)
+        anchor = rs.domain if domain_inside and names.is_subdomain(rs.name, rs.domain) else zone
         groups[anchor].add((names.relative(rs.name, anchor), rs.type))
     return [
         RecordSet(marker_name(anchor), "TXT", ttl, (encode(entries),), anchor)

@@ -145,9 +145,12 @@ def render_markdown(report: PlanReport) -> str:
         ]
     if not report.changes:
         lines.append("No changes.")
-    for zone in report.zones_changed:
+    by_zone: dict[str, list[ChangeRow]] = {}
+    for c in report.changes:
+        by_zone.setdefault(c.zone, []).append(c)
+    for zone in sorted(by_zone):
         lines += [f"### {zone}", "", "| | name | type | TTL | values |", "|---|---|---|---:|---|"]
-        for c in (c for c in report.changes if c.zone == zone):
+        for c in by_zone[zone]:
             if c.action == "update":
                 values = "<br>".join([f"−&nbsp;`{v}`" for v in c.old] + [f"+&nbsp;`{v}`" for v in c.new])
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..declaration import Declaration, MailDomain
@@ -32,15 +33,18 @@ SERVICES: tuple[Service, ...] = (
 )
 
 
+@lru_cache(maxsize=8)
+def _srv_table(target: str) -> tuple[tuple[str, tuple[SRV, ...]], ...]:
+    """(owner prefix, values) per service: the same for every domain of a deployment, built once."""
+    return tuple(
+        (f"_{s.service}._{s.protocol}.", (SRV(s.priority, s.weight, s.port, target),)) for s in SERVICES
+    )
+
+
 def discovery_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
     dep, d = decl.deployment, domain.name
     target = dep.hostname + "."
-    out = [
-        RecordSet(
-            f"_{s.service}._{s.protocol}.{d}", "SRV", dep.ttl, (SRV(s.priority, s.weight, s.port, target),), d
-        )
-        for s in SERVICES
-    ]
+    out = [RecordSet(prefix + d, "SRV", dep.ttl, values, d) for prefix, values in _srv_table(target)]
     if domain.primary:
         out.append(RecordSet(f"autodiscover.{d}", "CNAME", dep.ttl, (target,), d))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..declaration import Declaration, Dmarc, MailDomain
 from ..recordset import MX, RecordSet
 
@@ -16,6 +18,7 @@ def spf_value(decl: Declaration, domain: MailDomain) -> str:
     return f"v=spf1 mx include:{primary} -all"
 
 
+@lru_cache(maxsize=8)  # one value per deployment, asked for by every domain
 def dmarc_value(policy: Dmarc, reports: str | None) -> str:
     tags = [
         ("v", "DMARC1"),
