@@ -21,6 +21,7 @@ from kolab_dns import ownership, records
 from kolab_dns.cli import cli
 from kolab_dns.declaration import Declaration, parse
 from kolab_dns.located import load_text
+from kolab_dns.octo import local
 from kolab_dns.octo.local import LocalYamlProvider
 from kolab_dns.octo.source import KolabSource
 from kolab_dns.scope import changed_zones
@@ -139,8 +140,22 @@ def test_each_zone_expanded_alone_equals_the_whole_expansion_grouped(text: str) 
         assert sorted(source.records(zone) or []) == sorted(expected)
 
 
-def test_the_local_target_reads_what_octodns_yamlprovider_reads(repo: Path) -> None:
-    """The libyaml reader of the embedded target gives octoDNS's records, record for record."""
+@pytest.mark.parametrize("batch_lines", [3, 7, local.BATCH_LINES])
+def test_the_local_target_reads_what_octodns_yamlprovider_reads(
+    repo: Path, batch_lines: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The libyaml reader of the embedded target gives octoDNS's records, record for record,
+    however its files are cut into batches (names with several types are YAML lists in column 0,
+    the apex an explicit `? ''` key)."""
+    monkeypatch.setattr(local, "BATCH_LINES", batch_lines)
+    slow_reads: list[object] = []
+    octodns_read = YamlProvider._populate_from_file
+
+    def counted(self: YamlProvider, *args: object) -> None:
+        slow_reads.append(self)
+        octodns_read(self, *args)
+
+    monkeypatch.setattr(YamlProvider, "_populate_from_file", counted)
     (repo / "zones" / "kolab.yaml").write_text(generate.declaration(40))
     assert CliRunner().invoke(cli, ["-C", str(repo), "sync"]).exit_code == 0
     options = yaml.safe_load((ROOT / "providers" / "local.yaml").read_text())
@@ -153,9 +168,10 @@ def test_the_local_target_reads_what_octodns_yamlprovider_reads(repo: Path) -> N
         a, b = Zone(name, []), Zone(name, [])
         ours.populate(a, target=True)
         octodns.populate(b, target=True)
-        assert a.records and {(r.name, r._type): r.data for r in a.records} == {
-            (r.name, r._type): r.data for r in b.records
+        assert a.records and {(r.name, r._type): (r.data, r.context) for r in a.records} == {
+            (r.name, r._type): (r.data, r.context) for r in b.records
         }
+    assert ours not in slow_reads and slow_reads.count(octodns) == len(zones)  # libyaml read every file
 
 
 def test_plan_since_on_a_synced_fleet_plans_the_new_domain_zone_only(repo: Path) -> None:
