@@ -30,7 +30,10 @@ def run(
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with open(log, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        # cwd: `python -m` puts it first on sys.path, so it must be this checkout, whatever the caller's
+        proc = subprocess.Popen(
+            list(cmd), cwd=cwd or ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
