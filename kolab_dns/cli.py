@@ -316,6 +316,10 @@ from .cli_mail import dkim, mta_sts  # noqa: E402  (cli_mail imports cli: regist
 cli.add_command(mta_sts)
 cli.add_command(dkim)
 
+from .cli_check import check  # noqa: E402
+
+cli.add_command(check)
+
 
 def main() -> None:
     cli(prog_name="kolab-dns")
