@@ -11,21 +11,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .check import report, runner
-from .check.context import CheckContext
-from .check.dkim import public_of
-from .check.https import HttpsSettings
-from .check.resolver import Resolver
-from .check.results import exit_code
 from .cli_mail import handled
 from .declaration import MailDomain
 from .errors import KolabDnsError
 
 if TYPE_CHECKING:
+    from .check.runner import Progress
     from .cli import Context
 
 
-def _progress() -> runner.Progress:
+def _progress() -> Progress:
     tty = sys.stderr.isatty()
     last = [0]
 
@@ -40,6 +35,8 @@ def _progress() -> runner.Progress:
 
 
 def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, str, str, str], ...]:
+    from .check.dkim import public_of
+
     out = []
     for value in values:
         selector, eq, path = value.partition("=")
@@ -73,6 +70,12 @@ def check(
 
     Exit 0 when every check passes, 1 when any fails, 2 when DNS could not be queried.
     """
+    from .check import report, runner
+    from .check.context import CheckContext
+    from .check.https import HttpsSettings
+    from .check.resolver import Resolver
+    from .check.results import exit_code
+
     decl = ctx.project.load()
     chosen: list[MailDomain] = []
     for name in domains:
