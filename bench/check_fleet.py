@@ -58,14 +58,11 @@ def main() -> None:
         ns = f"127.0.0.1:{server.dns_port}"
         for run in range(runs):
             started = time.monotonic()
-            done = subprocess.run(
-                [*cli, "check", "--nameserver", ns, "--format", "json"], env=env, capture_output=True, text=True
-            )
+            argv = [*cli, "check", "--nameserver", ns, "--format", "json"]
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
             elapsed = time.monotonic() - started
-            usage = os.times()
-            print(f"  check process CPU so far: user {usage.children_user:.1f} s, sys {usage.children_system:.1f} s")
             summary = yaml.safe_load(done.stdout)["summary"]
-            print(f"run {run + 1}: check of {n + 1} domains: {elapsed:.1f} s, exit {done.returncode}, {summary}")
+            print(f"run {run + 1}: {n + 1} domains in {elapsed:.1f} s, exit {done.returncode}, {summary}")
 
 
 if __name__ == "__main__":
