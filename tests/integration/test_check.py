@@ -193,6 +193,18 @@ def test_spf_without_the_ip(deployment: Deployment) -> None:
     assert {(r["domain"], r["check"]) for r in failing(doc)} == {(PRIMARY, "record"), (PRIMARY, "spf")}
 
 
+def test_spf_over_ten_lookups(deployment: Deployment) -> None:
+    deployment.replace(f"other.{PRIMARY}", "A", "192.0.2.50")
+    spf = "v=spf1 " + f"a:other.{PRIMARY} " * 10 + f"a:{HOST} -all"
+    deployment.replace(PRIMARY, "TXT", f'"{spf}"')
+    code, doc = deployment.check("--domain", PRIMARY)
+    assert code == 1
+    lookups = one(doc, domain=PRIMARY, check="spf", subject="DNS lookups")
+    assert (lookups["status"], lookups["expected"], lookups["found"]) == ("fail", ["<= 10"], ["11"])
+    r = one(doc, domain=PRIMARY, check="spf", subject=IPV4)
+    assert r["status"] == "fail" and r["found"][0].startswith("permerror"), r
+
+
 def test_ptr_pointing_elsewhere(deployment: Deployment) -> None:
     deployment.replace(f"10.{REV4}", "PTR", "mail.other.example.")
     code, doc = deployment.check()
