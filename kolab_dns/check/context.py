@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .. import names
+from .. import names, ownership
 from ..declaration import Declaration, MailDomain
 from .https import HttpsSettings
-from .resolver import Resolver
+from .resolver import DnsError, Resolver
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,23 @@ class CheckContext:
                 f"`kolab-dns render --domain {owner.name} --format zone`"
             )
         return f"{name} is in no zone kolab-dns manages: set it where that zone is hosted"
+
+    def published(self, anchor: str, name: str, rdtype: str) -> bool | None:
+        """Whether kolab-dns's marker at anchor lists (name, rdtype); None when unknown."""
+        try:
+            texts = self.resolver.values(ownership.marker_name(anchor), "TXT")
+        except DnsError:
+            return None
+        claims = set().union(*(ownership.expand_marker(anchor, t) for t in texts))
+        return (name, rdtype) in claims
+
+    def sync_hint(self, anchor: str, name: str, rdtype: str, shared: bool) -> str:
+        """What `kolab-dns sync` does about a record set that differs from the declaration."""
+        if not self.managed(name):
+            return f"set the expected values: {self.publish_hint(name)}"
+        if shared or self.published(anchor, name, rdtype):
+            return "`kolab-dns sync` restores the declared values"
+        return (
+            "kolab-dns never published this record set, so `kolab-dns sync` refuses to overwrite it: "
+            "remove the values kolab-dns did not publish, or sync with --adopt"
+        )

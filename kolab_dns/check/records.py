@@ -69,12 +69,10 @@ def judge(ctx: CheckContext, group: str, check: str, rs: RecordSet, answer: Answ
         hint = f"remove {', '.join(extra)}: kolab-dns did not publish {'it' if len(extra) == 1 else 'them'}"
         if shared and rs.type == "TXT" and sum(v.lower().startswith("v=spf1") for v in ours) > 1:
             hint += " (more than one SPF record is a permerror)"
+        if ctx.managed(rs.name) and (shared or ctx.published(rs.domain, rs.name, rs.type)):
+            hint += "; `kolab-dns sync` removes it"
         return Result(group, "foreign", what, Status.DIFFERENT, expected, found, hint)
-    hint = (
-        "`kolab-dns sync` restores the declared values"
-        if ctx.managed(rs.name)
-        else f"set the expected values: {ctx.publish_hint(rs.name)}"
-    )
+    hint = ctx.sync_hint(rs.domain, rs.name, rs.type, shared)
     return Result(group, check, what, Status.DIFFERENT, expected, found, hint)
 
 

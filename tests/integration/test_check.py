@@ -184,6 +184,7 @@ def test_spf_without_the_ip(deployment: Deployment) -> None:
     assert record["status"] == "different"
     assert record["expected"] == [f"v=spf1 mx a:{HOST} mx:{HOST} -all"]
     assert record["found"] == ["google-site-verification=abc", "v=spf1 ip4:192.0.2.99 -all"]
+    assert record["hint"] == "`kolab-dns sync` restores the declared values"
     for ip in (IPV4, IPV6):
         r = one(doc, domain=PRIMARY, check="spf", subject=ip)
         assert r["status"] == "fail" and r["expected"] == ["pass"]
@@ -264,7 +265,21 @@ def test_foreign_values_at_owned_names(deployment: Deployment) -> None:
         "different",
     )
     assert bad["found"] == [f"10 {HOST}.", "20 mx2.klab.cc."]
-    assert "remove 20 mx2.klab.cc." in bad["hint"]
+    assert "remove 20 mx2.klab.cc." in bad["hint"] and "`kolab-dns sync` removes it" in bad["hint"]
+
+
+def test_a_record_set_kolab_dns_never_published_needs_adopt(deployment: Deployment) -> None:
+    """The hint follows the ownership marker, and agrees with what `plan` then does."""
+    deployment.replace(f"_kolab-dns.{SECONDARY}", "TXT", '"kolab-dns/1 owns @/TXT"')
+    deployment.replace(SECONDARY, "MX", "10 mx2.klab.cc.")
+    code, doc = deployment.check("--domain", SECONDARY)
+    assert code == 1
+    (bad,) = failing(doc)
+    assert (bad["check"], bad["subject"], bad["status"]) == ("record", f"{SECONDARY} MX", "different")
+    assert (bad["expected"], bad["found"]) == ([f"10 {HOST}."], ["10 mx2.klab.cc."])
+    assert "refuses to overwrite" in bad["hint"] and "--adopt" in bad["hint"]
+    plan = deployment.repo.run("plan")
+    assert plan.exit_code == 1 and "--adopt" in plan.stderr, plan.output
 
 
 def test_an_unmanaged_domain_is_checked_and_domain_narrows(deployment: Deployment) -> None:
