@@ -6,7 +6,9 @@ DNS answers prove the PTRs and the DMARC report authorization. kolab-dns's own p
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,8 +36,9 @@ def synced(pdns: MakeTarget, make_repo: MakeRepo) -> Iterator[tuple[Target, Repo
     decl: dict[str, Any] = repo.declaration
     decl["kolab"]["ipv6"] = [IPV6]
     decl["kolab"]["spf"] = [f"ip4:{NEWSLETTER_NET}"]
+    decl["kolab"]["kolab_verify"] = True
     decl["zones"] = {z: "pdns" for z in ("klab.cc", CUSTOMER, REVERSE4, REVERSE6)}
-    decl["secondary"] = [SECONDARY, CUSTOMER]
+    decl["secondary"] = [SECONDARY, {CUSTOMER: {"mta_sts": True}}]
     (repo.root / "zones" / "kolab.yaml").write_text(yaml.safe_dump(decl, sort_keys=False))
     repo.ok("sync")
     yield target, repo
@@ -102,3 +105,31 @@ def test_checkdmarc_sees_a_missing_report_authorization(synced: tuple[Target, Re
     dmarc = checkdmarc_result(target, CUSTOMER)["dmarc"]
     assert any(f"Authorization record not found: {name}" in w for w in dmarc["warnings"]), dmarc
     assert not checkdmarc_result(target, SECONDARY)["dmarc"]["warnings"]  # same organization
+
+
+def test_kolab_confirmation_cname_for_each_secondary_only(synced: tuple[Target, Repo]) -> None:
+    server = synced[0].server
+    for domain in (SECONDARY, CUSTOMER):
+        digest = hashlib.md5(f"hkccp-verify-{domain}".encode()).hexdigest()
+        assert answers(server, f"kolab-verify.{domain}", "CNAME") == {f"{digest}.{domain}."}
+    assert answers(server, f"kolab-verify.{PRIMARY}", "CNAME") == set()
+
+
+def test_a_policy_change_is_one_update_per_mta_sts_record(synced: tuple[Target, Repo]) -> None:
+    target, repo = synced
+    assert json.loads(repo.ok("plan", "--format", "json").stdout)["changes"] == []
+    policy_before = repo.ok("mta-sts", "policy").stdout_bytes  # CRLF lines, as served
+    path = repo.root / "zones" / "kolab.yaml"
+    path.write_text(path.read_text().replace("max_age: 604800", "max_age: 86400"))
+    policy = repo.ok("mta-sts", "policy").stdout_bytes
+    assert policy == policy_before.replace(b"max_age: 604800\r\n", b"max_age: 86400\r\n")
+    changes = json.loads(repo.ok("plan", "--format", "json").stdout)["changes"]
+    assert sorted((c["action"], c["name"], c["type"]) for c in changes) == [
+        ("update", f"_mta-sts.{CUSTOMER}", "TXT"),
+        ("update", f"_mta-sts.{PRIMARY}", "TXT"),
+    ]
+    repo.ok("sync")
+    new_id = hashlib.sha256(policy).hexdigest()[:20]
+    for domain in (PRIMARY, CUSTOMER):
+        assert answers(target.server, f"_mta-sts.{domain}", "TXT") == {f"v=STSv1; id={new_id};"}
+    assert answers(target.server, f"_mta-sts.{SECONDARY}", "TXT") == set()  # it did not ask for MTA-STS
