@@ -21,7 +21,10 @@ from .declaration import Declaration
 from .errors import KolabDnsError
 from .lock import sync_lock
 from .project import Project
+from .records import report_auth
 from .records.host import unmanaged_ptr_ips
+from .records.mail import spf_cost
+from .spf import LOOKUP_LIMIT, Cost
 from .zonefile import render as render_zones
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -71,7 +74,29 @@ def _declaration_warnings(decl: Declaration) -> list[str]:
             f"no reverse zone for {ip} is listed under zones:; set its PTR to "
             f"{decl.deployment.hostname} at the provider of that IP"
         )
+    outside = report_auth.needing_authorization(decl)
+    if outside and report_auth.report_zone(decl) is None:
+        target = report_auth.report_domain(decl)
+        more = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
+        shown = ", ".join(d.name for d in outside[:3]) + more
+        out.append(
+            f"DMARC reports for {shown} go to {target}, another organizational domain whose zone is not "
+            f'managed here: publish "<domain>._report._dmarc.{target} TXT v=DMARC1" there, '
+            "or receivers drop the reports (RFC 7489 7.1)"
+        )
     return out
+
+
+def _spf_costs(decl: Declaration) -> tuple[Cost, Cost | None]:
+    """The SPF lookup cost of the primary and of a secondary (all secondaries share one record)."""
+    second = spf_cost(decl, decl.secondaries[0]) if decl.secondaries else None
+    return spf_cost(decl, decl.primary), second
+
+
+def _spf_line(decl: Declaration) -> str:
+    primary, secondary = _spf_costs(decl)
+    line = f"SPF: {decl.primary.name} needs {primary}"
+    return line + (f"; each secondary domain needs {secondary}" if secondary else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -252,6 +277,7 @@ def render(ctx: Context, fmt: str, domains: tuple[str, ...], soa: bool, zones: t
     out = {z: rs for z, rs in grouped.items() if rs and (not wanted or z in wanted)}
     nameservers = decl.deployment.nameservers or ("ns1.invalid",)
     click.echo(render_zones(out, fmt, nameservers if soa else ()), nl=False)
+    click.echo(_spf_line(decl), err=True)
 
 
 @cli.command()
@@ -265,6 +291,7 @@ def validate(ctx: Context, fmt: str) -> None:
     warnings = _declaration_warnings(decl)
     grouped = records.by_zone(decl, records.expand(decl))
     if fmt == "json":
+        primary, secondary = _spf_costs(decl)
         click.echo(
             json.dumps(
                 {
@@ -272,6 +299,12 @@ def validate(ctx: Context, fmt: str) -> None:
                     "domains": len(decl.domains),
                     "zones": len(grouped),
                     "recordsets": sum(len(v) for v in grouped.values()),
+                    "spf_lookups": {
+                        d.name: {"lookups": c.lookups, "limit": LOOKUP_LIMIT, "not_counted": list(c.unknown)}
+                        for d in decl.domains
+                        for c in [primary if d.primary else secondary]
+                        if c is not None
+                    },
                     "warnings": warnings,
                 },
                 indent=2,
@@ -283,6 +316,7 @@ def validate(ctx: Context, fmt: str) -> None:
         f"{ctx.project.display(ctx.project.declaration_path)}: valid: {len(decl.domains)} domains, "
         f"{len(grouped)} zones, {sum(len(v) for v in grouped.values())} record sets"
     )
+    click.echo(_spf_line(decl))
 
 
 @cli.group()

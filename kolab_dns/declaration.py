@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import names
+from . import names, spf
 from .dkimkey import WEAK_RSA_BITS, DkimKey, parse_dkim_key
 from .errors import DeclarationError
 from .located import Doc, LDict, LList, load_file
@@ -57,6 +57,7 @@ class Deployment:
     ttl: int
     nameservers: tuple[str, ...]
     kolab_verify: bool = True
+    spf: tuple[str, ...] = ()  # extra senders' SPF terms, in the primary's record
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ _KOLAB_KEYS = (
     "ttl",
     "nameservers",
     "kolab_verify",
+    "spf",
 )
 _DMARC_KEYS = ("p", "sp", "adkim", "aspf", "pct", "fo")
 _MTA_STS_KEYS = ("mode", "max_age", "mx", "secondaries")
@@ -260,6 +262,7 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
             )
         )
     _check_mta_sts(r, deployment, kolab)
+    _check_spf_budget(r, deployment, primary_name, len(domains) > 1, kolab)
     zone_lines = top["zones"].lines.values() if zones else ()
     lines = {f"zones.{z}": zl for z, zl in zip(zones, zone_lines, strict=True)}
     lines["default_provider"] = top.lines.get("default_provider", 1)
@@ -469,6 +472,13 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         r.name(item, "kolab.nameservers", line)
         for item, line in r.items(kolab.get("nameservers"), "kolab.nameservers", ln("nameservers"))
     )
+    extra_spf = []
+    for item, line in r.items(kolab.get("spf"), "kolab.spf", ln("spf")):
+        r.typed(item, str, "kolab.spf", line, "an SPF mechanism such as include:_spf.example.net")
+        try:
+            extra_spf.append(spf.check_mechanism(item))
+        except ValueError as e:
+            raise r.fail(str(e), "kolab.spf", line) from None
     verify = r.typed(
         kolab.get("kolab_verify", True), bool, "kolab.kolab_verify", ln("kolab_verify"), "true or false"
     )
@@ -483,6 +493,7 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         ttl=ttl,
         nameservers=nameservers,
         kolab_verify=verify,
+        spf=tuple(extra_spf),
     )
 
 
@@ -504,4 +515,20 @@ def _check_mta_sts(r: _Reader, dep: Deployment, kolab: LDict) -> None:
             f"({', '.join(policy.mx)}): senders would refuse to deliver",
             "kolab.mta_sts.mx",
             m.lines.get("mx"),
+        )
+
+
+def _check_spf_budget(r: _Reader, dep: Deployment, primary: str, secondaries: bool, kolab: LDict) -> None:
+    """Over 10 lookups every receiver answers permerror, so refuse before anything is planned."""
+    primary_text = spf.primary_value(dep.hostname, dep.spf)
+    worst = spf.secondary_value(primary) if secondaries else primary_text
+    cost = spf.lookup_cost(worst, {primary: primary_text}.get)
+    if cost.lookups > spf.LOOKUP_LIMIT:
+        who = "secondary domains (which include the primary's)" if secondaries else "the primary"
+        raise r.fail(
+            f"the SPF record of {who} needs {cost.lookups} DNS lookups, over the limit of "
+            f"{spf.LOOKUP_LIMIT} (RFC 7208 4.6.4): receivers would fail every message; "
+            "use ip4:/ip6: terms or fewer include:s",
+            "kolab.spf",
+            kolab.lines.get("spf", kolab.line),
         )

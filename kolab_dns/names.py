@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from functools import cache
 
 import idna
+from publicsuffixlist import PublicSuffixList
 
 _LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -81,3 +83,13 @@ def longest_zone(name: str, zones: Iterable[str] | set[str]) -> str | None:
 def reverse_name(ip: str) -> str:
     """in-addr.arpa / ip6.arpa owner name of an address, without the trailing dot."""
     return ipaddress.ip_address(ip).reverse_pointer
+
+
+@cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()  # the list bundled with the package, kept current by its releases
+
+
+def org_domain(name: str) -> str:
+    """The organizational domain (RFC 7489 §3.2): one label below the longest public suffix."""
+    return _psl().privatesuffix(name) or name

@@ -13,6 +13,7 @@ from .host import host_records, ptr_records
 from .kolab import kolab_records
 from .mail import mail_records
 from .mta_sts import mta_sts_records
+from .report_auth import report_auth_records
 
 # One function per record family, in the order the spec lists them.
 DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...] = (
@@ -32,11 +33,14 @@ def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
 
 
 def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:
-    """The host's records, its PTRs, and every record set of the chosen domains (default: all)."""
+    """The host's records, every record set of the chosen domains (default: all), then the
+    deployment's records in other zones: PTRs and DMARC report authorizations (for all domains,
+    as they land in zones the chosen domains may not be in)."""
     out = host_records(decl)
     for domain in decl.domains if domains is None else domains:
         out.extend(domain_records(decl, domain))
     out.extend(ptr_records(decl))
+    out.extend(report_auth_records(decl))
     return out
 
 
