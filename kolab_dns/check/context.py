@@ -27,6 +27,13 @@ class CheckContext:
     def _zones(self) -> dict[str, str]:
         return self.decl.zone_providers()
 
+    @cached_property
+    def report_auth(self) -> tuple[str | None, frozenset[str]]:
+        """The DMARC report domain and the mail domains it must authorize (RFC 7489 §7.1)."""
+        from ..records.report_auth import needing_authorization, report_domain
+
+        return report_domain(self.decl), frozenset(d.name for d in needing_authorization(self.decl))
+
     def owner(self, name: str) -> MailDomain | None:
         """The declared mail domain a name belongs to (the longest one it lies under)."""
         zone = names.longest_zone(name, self._domains)

@@ -1,13 +1,16 @@
 """DMARC and TLS-RPT, parsed tag by tag and compared with the declaration.
 
 Receivers read tags, not text: a record that orders or spaces its tags differently still works, so
-the comparison is per tag and the hint names the tags that differ. The report-authorization
-records (RFC 7489 §7.1, `<domain>._report._dmarc.<report domain>`) are expected records like any
-other and are checked as such.
+the comparison is per tag and the hint names the tags that differ. Where DMARC reports go to
+another organizational domain, `<domain>._report._dmarc.<report domain>` must say `v=DMARC1`
+(RFC 7489 §7.1): checked for every domain that needs it, whether or not kolab-dns manages the
+report domain's zone (otherwise receivers silently drop the reports).
 """
 
 from __future__ import annotations
 
+from ..declaration import MailDomain
+from ..records.report_auth import VALUE
 from ..recordset import RecordSet
 from . import tags
 from .context import CheckContext
@@ -63,14 +66,26 @@ def check_tagged(ctx: CheckContext, group: str, rs: RecordSet) -> Result:
     return Result(group, check, what, Status.OK, expected, found)
 
 
+REPORT_AUTH = "._report._dmarc."
+
+
 def check_domain(ctx: CheckContext, group: str, recordsets: list[RecordSet]) -> list[Result]:
+    """DMARC and TLS-RPT records; report authorizations come from check_report_auth."""
     out = []
     for rs in recordsets:
-        if family(rs) not in VERSIONS:
+        if family(rs) not in VERSIONS or REPORT_AUTH in rs.name:
             continue
-        labels = rs.name.split(".")
-        if labels[0] in ("_dmarc", "_smtp") and rs.type == "TXT":
+        if rs.type == "TXT":
             out.append(check_tagged(ctx, group, rs))
-        else:  # report authorization and anything else under _dmarc: the record itself
+        else:
             out.append(check_recordset(ctx, group, family(rs), rs))
     return out
+
+
+def check_report_auth(ctx: CheckContext, domain: MailDomain) -> list[Result]:
+    target, needing = ctx.report_auth
+    if target is None or domain.name not in needing:
+        return []
+    name = f"{domain.name}{REPORT_AUTH}{target}"
+    rs = RecordSet(name, "TXT", ctx.decl.deployment.ttl, (VALUE,), target)
+    return [check_tagged(ctx, domain.name, rs)]

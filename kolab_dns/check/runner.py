@@ -1,7 +1,7 @@
-"""Run every check of the chosen domains concurrently; DNS round trips, not CPU, bound a run.
+"""Run every check of the chosen domains concurrently on a thread pool.
 
-One task per mail domain (its records, SPF, DKIM, DMARC, MTA-STS, Kolab confirmation) plus one for
-the mail host (A/AAAA, FCrDNS, `--dkim-key`), on a thread pool. The resolver's cache is shared,
+One task per mail domain (its records, SPF, DKIM, DMARC and its report authorization, MTA-STS,
+Kolab confirmation) plus one for the mail host (A/AAAA, FCrDNS, `--dkim-key`). The resolver's cache is shared,
 so what every domain refers to (the primary's SPF, the host's addresses) is asked once.
 """
 
@@ -30,13 +30,14 @@ def domain_checks(ctx: CheckContext, domain: MailDomain, recordsets: list[Record
         *spf.check_domain(ctx, domain.name),
         *dkim.check_domain(ctx, domain, recordsets),
         *dmarc.check_domain(ctx, domain.name, recordsets),
+        *dmarc.check_report_auth(ctx, domain),
         *mta_sts.check_domain(ctx, domain),
         *kolab.check_domain(ctx, domain.name, recordsets),
     ]
 
 
 def other_checks(ctx: CheckContext, group: str, recordsets: list[RecordSet]) -> list[Result]:
-    """Records anchored outside the mail domains: the host's A/AAAA, report authorizations."""
+    """Records anchored outside the mail domains (the host's A/AAAA)."""
     return [*check_records(ctx, group, recordsets), *dmarc.check_domain(ctx, group, recordsets)]
 
 
@@ -73,7 +74,7 @@ def run(
 
     buckets: dict[str, list[RecordSet]] = defaultdict(list)
     for rs in expansion.expand(ctx.decl, domains):
-        if rs.type != "PTR":
+        if rs.type != "PTR" and dmarc.REPORT_AUTH not in rs.name:  # fcrdns, check_report_auth
             buckets[rs.domain].append(rs)
     tasks: dict[str, list[Callable[[], list[Result]]]] = defaultdict(list)
     for d in domains:

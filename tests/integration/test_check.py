@@ -31,6 +31,7 @@ HOST = PRIMARY
 IPV4, IPV6 = "185.254.79.10", "2001:db8:79::10"
 REV4, REV6 = "79.254.185.in-addr.arpa", "9.7.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
 OWN, UNMANAGED = "customer.example", "unmanaged.example"
+REPORTS = "reports.example"  # another organizational domain: every mail domain must authorize it
 POLICY = "version: STSv1\r\nmode: enforce\r\nmx: kolab.klab.cc\r\nmax_age: 604800\r\n"
 MTA_STS = [PRIMARY, OWN]
 
@@ -55,12 +56,15 @@ class Deployment:
         return result.exit_code, json.loads(result.stdout)
 
     def replace(self, name: str, rdtype: str, *contents: str) -> None:
-        zone = next(z for z in (REV4, REV6, OWN, UNMANAGED, "klab.cc") if name.endswith(z))
-        self.server.patch_rrsets(zone, [PowerDNS.rrset(name, rdtype, contents, 3600)])
+        self.server.patch_rrsets(_zone(name), [PowerDNS.rrset(name, rdtype, contents, 3600)])
 
     def delete(self, name: str, rdtype: str) -> None:
-        zone = next(z for z in (OWN, UNMANAGED, "klab.cc") if name.endswith(z))
+        zone = _zone(name)
         self.server.patch_rrsets(zone, [PowerDNS.rrset(name, rdtype, changetype="DELETE")])
+
+
+def _zone(name: str) -> str:
+    return next(z for z in (REV4, REV6, OWN, UNMANAGED, REPORTS, "klab.cc") if name.endswith(z))
 
 
 def results(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,14 +95,15 @@ def _publish_unmanaged(repo: Repo, server: PowerDNS) -> None:
 
 @pytest.fixture
 def deployment(pdns: MakeTarget, make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    target = pdns(["klab.cc", REV4, REV6, OWN, UNMANAGED])
+    target = pdns(["klab.cc", REV4, REV6, OWN, UNMANAGED, REPORTS])
     repo = make_repo(target)
     pair = dkim_keys.generate("rsa", 2048)
     key_path = tmp_path / "dkim1.key"
     key_path.write_bytes(pair.private)
     decl = repo.declaration
     decl["kolab"].update(ipv4=[IPV4], ipv6=[IPV6], dkim={"dkim1": pair.public}, kolab_verify=True)
-    decl["zones"] = {"klab.cc": "pdns", REV4: "pdns", REV6: "pdns", OWN: "pdns"}
+    decl["kolab"]["reports"] = f"dmarc@{REPORTS}"
+    decl["zones"] = {"klab.cc": "pdns", REV4: "pdns", REV6: "pdns", OWN: "pdns", REPORTS: "pdns"}
     decl["secondary"] = [SECONDARY, {OWN: {"mta_sts": True}}, {UNMANAGED: {"managed": False}}]
     (repo.root / "zones" / "kolab.yaml").write_text(yaml.safe_dump(decl, sort_keys=False))
     repo.ok("sync")
@@ -204,6 +209,18 @@ def test_spf_over_ten_lookups(deployment: Deployment) -> None:
     assert (lookups["status"], lookups["expected"], lookups["found"]) == ("fail", ["<= 10"], ["11"])
     r = one(doc, domain=PRIMARY, check="spf", subject=IPV4)
     assert r["status"] == "fail" and r["found"][0].startswith("permerror"), r
+
+
+def test_missing_report_authorization(deployment: Deployment) -> None:
+    name = f"{OWN}._report._dmarc.{REPORTS}"
+    deployment.delete(name, "TXT")
+    code, doc = deployment.check()
+    assert code == 1
+    (bad,) = failing(doc)
+    assert (bad["domain"], bad["check"], bad["subject"]) == (OWN, "dmarc", f"{name} TXT")
+    assert (bad["status"], bad["expected"], bad["found"]) == ("missing", ["v=DMARC1"], [])
+    for domain in (PRIMARY, SECONDARY, UNMANAGED):
+        assert one(doc, domain=domain, subject=f"{domain}._report._dmarc.{REPORTS} TXT")["status"] == "ok"
 
 
 def test_ptr_pointing_elsewhere(deployment: Deployment) -> None:
