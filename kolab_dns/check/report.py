@@ -61,7 +61,8 @@ def text(results: list[Result]) -> str:
             head = click.style("PASS", fg="green", bold=True)
             lines.append(f"{head} {click.style(domain, bold=True)}: all {len(rs)} checks pass ({_tally(rs)})")
             continue
-        head = click.style("FAIL", fg="red", bold=True)
+        errors = any(r.status is Status.ERROR for r in bad)
+        head = click.style("ERROR" if errors else "FAIL", fg="magenta" if errors else "red", bold=True)
         lines.append(f"{head} {click.style(domain, bold=True)}: {len(bad)} of {len(rs)} checks do not pass")
         for r in bad:
             status = click.style(f"{r.status:<9}", fg=COLOURS[r.status], bold=True)
@@ -79,7 +80,8 @@ def text(results: list[Result]) -> str:
     s = summary(results)
     parts = ", ".join(f"{s[str(st)]} {st}" for st in Status if s[str(st)])
     lines.append("")
-    lines.append(f"{s['domains']} domains, {s['checks']} checks: {parts}")
+    plural = "s" * (s["domains"] != 1)
+    lines.append(f"{s['domains']} domain{plural}, {s['checks']} check{'s' * (s['checks'] != 1)}: {parts}")
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 
 from .. import records as expansion
 from ..declaration import MailDomain
@@ -70,7 +71,8 @@ def run(
     try:
         ctx.resolver.probe(primary)
     except DnsError as e:
-        return [dns_error(primary, "dns", ctx.resolver.where, e)]
+        down = dns_error(primary, "dns", ctx.resolver.where, e)
+        return [replace(down, hint="nothing was checked: is the server up, and the address right?")]
 
     buckets: dict[str, list[RecordSet]] = defaultdict(list)
     for rs in expansion.expand(ctx.decl, domains):
