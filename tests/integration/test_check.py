@@ -211,6 +211,21 @@ def test_spf_over_ten_lookups(deployment: Deployment) -> None:
     assert r["status"] == "fail" and r["found"][0].startswith("permerror"), r
 
 
+def test_dmarc_is_compared_tag_by_tag(deployment: Deployment) -> None:
+    (declared,) = deployment.server.answer(f"_dmarc.{SECONDARY}", "TXT")
+    tags = [t.strip() for t in declared.strip('"').split(";")]
+    reordered = "; ".join([tags[0], *reversed(tags[1:])])  # same tags, another order: still fine
+    deployment.replace(f"_dmarc.{SECONDARY}", "TXT", f'"{reordered}"')
+    weakened = declared.strip('"').replace("p=quarantine", "p=none")
+    deployment.replace(f"_dmarc.{OWN}", "TXT", f'"{weakened}"')
+    code, doc = deployment.check()
+    assert code == 1
+    (bad,) = failing(doc)
+    assert (bad["domain"], bad["check"], bad["subject"]) == (OWN, "dmarc", f"_dmarc.{OWN} TXT")
+    assert (bad["status"], bad["found"]) == ("different", [weakened])
+    assert bad["hint"].startswith("p: quarantine expected, none found")
+
+
 def test_missing_report_authorization(deployment: Deployment) -> None:
     name = f"{OWN}._report._dmarc.{REPORTS}"
     deployment.delete(name, "TXT")
