@@ -6,11 +6,14 @@ The checks themselves run against real PowerDNS in tests/integration/test_check.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import pytest
 
+from kolab_dns import dkim_keys
 from kolab_dns.check import report, tags
+from kolab_dns.check.dkim import public_of
 from kolab_dns.check.https import HttpsSettings
 from kolab_dns.check.mta_sts import Policy, PolicyError, parse_policy
 from kolab_dns.check.records import family
@@ -162,3 +165,19 @@ def test_https_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOLAB_DNS_CA_BUNDLE", "/tmp/ca.pem")
     monkeypatch.setenv("KOLAB_DNS_HTTPS_CONNECT", "[::1]:8443")
     assert HttpsSettings.from_env() == HttpsSettings("/tmp/ca.pem", ("::1", 8443))
+
+
+@pytest.mark.parametrize("algorithm", ["rsa", "ed25519"])
+def test_private_key_files_give_the_public_half_dkim_new_published(algorithm: str, tmp_path: Path) -> None:
+    pair = dkim_keys.generate(algorithm, 1024)
+    path = tmp_path / "s1.key"
+    path.write_bytes(pair.private)
+    assert public_of(str(path)) == (algorithm, pair.public)
+
+
+def test_a_file_that_is_no_private_key_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    path = tmp_path / "s1.key"
+    path.write_text("SECRET-MATERIAL-123")
+    with pytest.raises(KolabDnsError, match="not an unencrypted RSA or ed25519 private key") as e:
+        public_of(str(path))
+    assert "SECRET-MATERIAL-123" not in str(e.value)
