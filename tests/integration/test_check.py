@@ -300,6 +300,23 @@ def test_foreign_values_at_owned_names(deployment: Deployment) -> None:
     assert "remove 20 mx2.klab.cc." in bad["hint"] and "`kolab-dns sync` removes it" in bad["hint"]
 
 
+def test_a_cname_hiding_an_owned_name(deployment: Deployment) -> None:
+    name = f"_imaps._tcp.{OWN}"
+    deployment.server.patch_rrsets(
+        OWN,
+        [
+            PowerDNS.rrset(name, "SRV", changetype="DELETE"),
+            PowerDNS.rrset(name, "CNAME", [f"_imaps._tcp.{PRIMARY}."], 3600),
+        ],
+    )
+    code, doc = deployment.check("--domain", OWN)
+    assert code == 1
+    (bad,) = failing(doc)
+    assert (bad["check"], bad["subject"], bad["status"]) == ("foreign", f"{name} SRV", "different")
+    assert bad["found"] == [f"CNAME _imaps._tcp.{PRIMARY}.", f"0 1 993 {HOST}."]
+    assert "remove the CNAME" in bad["hint"]
+
+
 def test_a_record_set_kolab_dns_never_published_needs_adopt(deployment: Deployment) -> None:
     """The hint follows the ownership marker, and agrees with what `plan` then does."""
     deployment.replace(f"_kolab-dns.{SECONDARY}", "TXT", '"kolab-dns/1 owns @/TXT"')
