@@ -118,7 +118,7 @@ class _Reader:
         self, value: Any, key: str, line: int | None, allowed: Iterable[str], required: Iterable[str] = ()
     ) -> LDict:
         if not isinstance(value, LDict):
-            raise self.fail(f"expected a mapping, got {_kind(value)}", key, line)
+            raise self.fail(f"expected a mapping, got {_kind(value)}", key or "(top level)", line)
         allowed = list(allowed)
         for k in value:
             if k not in allowed:
@@ -129,12 +129,12 @@ class _Reader:
                 raise self.fail(f"unknown key {k!r}{extra}", _join(key, str(k)), value.lines[k])
         for k in required:
             if k not in value or value[k] is None:
-                raise self.fail(f"missing required key {k!r}", key, value.line)
+                raise self.fail("missing required key", _join(key, k), value.lines.get(k, value.line))
         return value
 
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, line: int | None, what: str) -> Any:
         if (isinstance(value, bool) and kind is int) or not isinstance(value, kind):
-            raise self.fail(f"expected {what}, got {_kind(value)} {value!r}", key, line)
+            raise self.fail(f"expected {what}, got {_kind(value)} {_short(value)}", key, line)
         return value
 
     def choice(self, value: Any, choices: Iterable[str], key: str, line: int | None) -> str:
@@ -176,6 +176,11 @@ def _kind(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
@@ -208,7 +213,11 @@ def load(path: str, display: str | None = None) -> Declaration:
 
 def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     r = _Reader(doc)
-    top = r.mapping(doc.data, "", 1, _TOP_KEYS, required=("kolab", "primary"))
+    data = doc.data
+    if data is None:  # an empty file (or only comments)
+        data = LDict()
+        data.line, data.lines = 1, {}
+    top = r.mapping(data, "", getattr(data, "line", 1), _TOP_KEYS, required=("kolab", "primary"))
     primary_name = r.name(top["primary"], "primary", top.lines["primary"])
     kolab = r.mapping(top["kolab"], "kolab", top.lines["kolab"], _KOLAB_KEYS)
     warnings: list[str] = []
@@ -263,7 +272,32 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     zone_lines = top["zones"].lines.values() if zones else ()
     lines = {f"zones.{z}": zl for z, zl in zip(zones, zone_lines, strict=True)}
     lines["default_provider"] = top.lines.get("default_provider", 1)
-    return Declaration(doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines)
+    decl = Declaration(doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines)
+    _check_owner_lengths(r, decl)
+    return decl
+
+
+# The longest owner-name prefix the expansion can put before a mail domain: a DKIM selector of 63
+# bytes plus "._domainkey.". Shorter domains need no check, so big declarations stay cheap.
+_LONGEST_PREFIX = 63 + len("._domainkey.")
+
+
+def _check_owner_lengths(r: _Reader, decl: Declaration) -> None:
+    """A domain of 253 bytes is valid, its `_dmarc.` record is not: name the domain, not octoDNS."""
+    from .records import domain_records  # records imports this module
+
+    for index, domain in enumerate(decl.domains):
+        if len(domain.name) + 1 + _LONGEST_PREFIX <= 253:
+            continue
+        for rs in domain_records(decl, domain):
+            if len(rs.name) > 253:
+                key = "primary" if domain.primary else f"secondary[{index - 1}]"
+                raise r.fail(
+                    f"{domain.name!r} is too long for its records: {rs.name[: -len(domain.name)]}... "
+                    f"would be {len(rs.name)} bytes, over 253",
+                    key,
+                    domain.line,
+                )
 
 
 def _provider_name(r: _Reader, value: Any, key: str, line: int | None) -> str:
@@ -405,15 +439,8 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
                 )
             r.typed(value, str, key, line, "a base64 public key or a path to a PEM/.pub file")
             text = value
-            if value.startswith(("/", "./", "../", "~")) or value.endswith((".pem", ".pub", ".txt")):
-                path = os.path.join(base_dir, os.path.expanduser(value))
-                try:
-                    with open(path, encoding="ascii") as fh:
-                        text = fh.read()
-                except (OSError, UnicodeDecodeError) as e:
-                    raise r.fail(
-                        f"cannot read key file {value!r}: {e.__class__.__name__}", key, line
-                    ) from None
+            if value.startswith(("/", "./", "../", "~")) or value.endswith((".pem", ".pub", ".txt", ".key")):
+                text = _read_public_key_file(r, value, base_dir, key, line)
             try:
                 parsed = parse_dkim_key(selector, text)
             except ValueError as e:
@@ -484,6 +511,33 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         nameservers=nameservers,
         kolab_verify=verify,
     )
+
+
+def _read_public_key_file(r: _Reader, value: str, base_dir: str, key: str, line: int) -> str:
+    """A public key file's text. Files that hold or may hold a private key are refused unread into
+    any message: their content would otherwise end up in DNS and in plan output."""
+    if value.endswith(".key"):
+        raise r.fail(
+            f"{value!r} is a private key file (`kolab-dns dkim new` writes SELECTOR.key); "
+            "give the public key it printed instead",
+            key,
+            line,
+        )
+    path = os.path.join(base_dir, os.path.expanduser(value))
+    try:
+        with open(path, encoding="ascii") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise r.fail(f"cannot read key file {value!r}: {e.__class__.__name__}", key, line) from None
+    compact = "".join(text.split())
+    if "-----BEGIN" not in text and "p=" not in text and len(compact) == 44 and compact.endswith("="):
+        raise r.fail(
+            f"{value!r} holds a bare 32-byte key, the form of a private ed25519 key; give an ed25519 "
+            "public key inline, or as a PEM or DKIM TXT file",
+            key,
+            line,
+        )
+    return text
 
 
 def mx_matches(pattern: str, host: str) -> bool:

@@ -96,9 +96,9 @@ CASES = [
     (
         "yaml syntax",
         GOOD.replace("primary: kolab.klab.cc", "primary: [kolab.klab.cc"),
-        None,
+        "primary",
         "YAML syntax error",
-        None,
+        "primary: [",
     ),
     ("duplicate yaml key", GOOD + "primary: x.example\n", "primary", "duplicate key", "primary: x.example"),
     (

@@ -20,7 +20,8 @@ from octodns.provider.plan import RootNsChange, TooMuchChange, UnsafePlan
 
 from ..declaration import Declaration
 from ..errors import KolabDnsError
-from ..project import Project, Provider
+from ..project import Project, Provider, construction_error
+from .faults import Progress, wrap
 from .processors import KolabOwnership
 from .report import PlanCapture, PlanReport, checksum, rows
 from .source import KolabSource
@@ -31,7 +32,21 @@ CAPTURE_ID = "kolab-capture"
 
 
 class _Manager(Manager):
-    """Manager with a sub-zone lookup that costs per label, not per pair of zones."""
+    """Manager with a sub-zone lookup that costs per label, not per pair of zones, and provider
+    construction errors located in the provider's file."""
+
+    def __init__(self, config_file: str, providers: dict[str, Provider]) -> None:
+        self._kolab_providers = providers
+        super().__init__(config_file)
+
+    def _config_providers(self, providers_config: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, config in providers_config.items():
+            try:
+                out.update(super()._config_providers({name: config}))
+            except Exception as e:
+                raise construction_error(self._kolab_providers[name], e) from None
+        return out
 
     def configured_sub_zones(self, zone_name: str) -> set[str]:
         if self._configured_sub_zones is None:
@@ -71,7 +86,7 @@ class Run:
         path = os.path.join(tmpdir, "octodns.yaml")
         with open(path, "w", encoding="utf-8") as fh:
             yaml.safe_dump(config, fh)
-        manager = _Manager(path)
+        manager = _Manager(path, self.providers)
         manager.providers[SOURCE_ID] = KolabSource(SOURCE_ID, declaration=self.declaration, zones=self.zones)
         manager.processors[PROCESSOR_ID] = KolabOwnership(PROCESSOR_ID, adopt=self.adopt)
         manager.config["zones"] = manager._config_zones(
@@ -90,6 +105,9 @@ class Run:
         with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir:
             manager = self._manager(tmpdir, expected_checksum is not None)
             capture = manager.plan_outputs[CAPTURE_ID]
+            progress = Progress()
+            for name, provider in self.providers.items():
+                wrap(manager.providers[name], name, provider.file, progress, lambda: _zones(capture))
             try:
                 manager.sync(dry_run=not apply, force=force, checksum=expected_checksum)
             except UnsafePlan as e:
@@ -105,6 +123,11 @@ class Run:
         report = _report(self, capture)
         report.applied = apply
         return report
+
+
+def _zones(capture: PlanCapture) -> list[str]:
+    """Zones with changes, in the order octoDNS applies them."""
+    return [plan.desired.decoded_name.rstrip(".") for _, plan in capture.plans]
 
 
 def _report(run: Run, capture: PlanCapture) -> PlanReport:
