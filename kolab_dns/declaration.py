@@ -513,6 +513,9 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
     )
 
 
+_MAX_KEY_FILE = 16384  # a PEM of an 8192-bit RSA public key is under 1.5 kB
+
+
 def _read_public_key_file(r: _Reader, value: str, base_dir: str, key: str, line: int) -> str:
     """A public key file's text. Files that hold or may hold a private key are refused unread into
     any message: their content would otherwise end up in DNS and in plan output."""
@@ -524,11 +527,15 @@ def _read_public_key_file(r: _Reader, value: str, base_dir: str, key: str, line:
             line,
         )
     path = os.path.join(base_dir, os.path.expanduser(value))
+    if os.path.exists(path) and not os.path.isfile(path):  # /dev/zero or a FIFO would never end
+        raise r.fail(f"key file {value!r} is not a regular file", key, line)
     try:
         with open(path, encoding="ascii") as fh:
-            text = fh.read()
+            text = fh.read(_MAX_KEY_FILE + 1)
     except (OSError, UnicodeDecodeError) as e:
         raise r.fail(f"cannot read key file {value!r}: {e.__class__.__name__}", key, line) from None
+    if len(text) > _MAX_KEY_FILE:
+        raise r.fail(f"key file {value!r} is larger than {_MAX_KEY_FILE} bytes: not a public key", key, line)
     compact = "".join(text.split())
     if "-----BEGIN" not in text and "p=" not in text and len(compact) == 44 and compact.endswith("="):
         raise r.fail(

@@ -106,7 +106,10 @@ def _error_mark(e: yaml.MarkedYAMLError) -> yaml.Mark | None:
 
 def load_text(text: str, file: str) -> Doc:
     """Parse YAML text; syntax errors become one-line DeclarationErrors."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader checks for control characters right here
+    except yaml.reader.ReaderError as e:
+        raise _reader_error(e, text, file) from None
     try:
         node = loader.get_single_node()
         data = None if node is None else _convert(node, loader, file)
@@ -116,14 +119,20 @@ def load_text(text: str, file: str) -> Doc:
         problem = " ".join(str(e.problem or e.context or "invalid YAML").split())
         key = key_at(text, line) if line else None
         raise DeclarationError(f"YAML syntax error: {problem}", file, line, key) from None
-    except yaml.YAMLError as e:  # reader errors: control characters and the like
-        mark = getattr(e, "position", None)
-        line = text[:mark].count("\n") + 1 if isinstance(mark, int) else None
-        key = key_at(text, line) if line else None
-        raise DeclarationError(f"YAML error: {' '.join(str(e).split())}", file, line, key) from None
+    except yaml.reader.ReaderError as e:
+        raise _reader_error(e, text, file) from None
+    except yaml.YAMLError as e:
+        raise DeclarationError(f"YAML error: {' '.join(str(e).split())}", file) from None
     finally:
         loader.dispose()
     return Doc(file, data)
+
+
+def _reader_error(e: yaml.reader.ReaderError, text: str, file: str) -> DeclarationError:
+    line = text[: e.position].count("\n") + 1
+    return DeclarationError(
+        f"control character U+{e.character:04X} is not allowed in YAML", file, line, key_at(text, line)
+    )
 
 
 def load_file(path: str, display: str | None = None) -> Doc:
