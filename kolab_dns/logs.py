@@ -26,7 +26,12 @@ class Redactor(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name in self.quiet and logging.getLogger().level > logging.INFO:
+        terse = logging.getLogger().level > logging.INFO
+        if record.name in self.quiet and terse:
+            return False
+        if terse and record.levelno >= logging.ERROR and not record.name.startswith("kolab_dns"):
+            # A library's error is on its way up as an exception that kolab-dns reports in one
+            # line; -v shows the library's own log of it too.
             return False
         if self.secrets:
             record.msg = self.redact(record.getMessage())

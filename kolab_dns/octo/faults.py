@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dns.exception
+import dns.tsig
 import requests
 
 from ..errors import KolabDnsError
@@ -50,7 +51,7 @@ def _os_cause(exc: BaseException) -> str | None:
         if isinstance(e, socket.gaierror):
             return "the host name does not resolve"
         if isinstance(e, ConnectionRefusedError):
-            return "connection refused (is the server running, on that host and port?)"
+            return "connection refused: is the server running, on that host and port?"
         if isinstance(e, (ConnectionResetError, BrokenPipeError)):
             return "the connection was reset"
         if isinstance(e, OSError) and e.strerror:
@@ -59,7 +60,7 @@ def _os_cause(exc: BaseException) -> str | None:
     for marker, words in (
         ("RemoteDisconnected", "the server closed the connection without answering"),
         ("Connection aborted", "the server closed the connection without answering"),
-        ("Connection refused", "connection refused (is the server running, on that host and port?)"),
+        ("Connection refused", "connection refused: is the server running, on that host and port?"),
     ):
         if marker in text:
             return words
@@ -99,6 +100,8 @@ def cause(exc: BaseException, timeout: Any = None) -> str:
     if isinstance(exc, requests.Timeout):
         kind = "no connection" if isinstance(exc, requests.ConnectTimeout) else "no answer"
         return f"{kind}{after} (timeout){_where(exc)}"
+    if isinstance(exc, requests.ConnectionError) and exc.request is not None and exc.request.url:
+        return f"cannot reach {urlsplit(exc.request.url).netloc}: {_os_cause(exc) or exc.__class__.__name__}"
     if isinstance(exc, requests.RequestException):
         return (_os_cause(exc) or exc.__class__.__name__) + _where(exc)
     if isinstance(exc, dns.exception.Timeout):
@@ -109,13 +112,21 @@ def cause(exc: BaseException, timeout: Any = None) -> str:
     for e in _chain(exc):
         if isinstance(e, dns.exception.Timeout):
             return f"no answer{after} (timeout)"
+        if isinstance(e, dns.tsig.PeerError):
+            return f"{text}: the server refused the TSIG key (check key_name, key_secret, key_algorithm)"
         if isinstance(e, dns.exception.DNSException) and e is not exc:
-            inner = " ".join(str(e).split()) or e.__class__.__name__
-            return f"{text or exc.__class__.__name__} ({e.__class__.__name__}: {inner})"
+            inner = " ".join(str(e).split())
+            detail = e.__class__.__name__ if inner in text else f"{e.__class__.__name__}: {inner}"
+            return f"{text or exc.__class__.__name__} ({detail})"
     os_cause = _os_cause(exc)
     if os_cause:
         return os_cause
     return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def _answered(exc: BaseException) -> bool:
+    """The server answered the write with an error (so it did not apply it), rather than not at all."""
+    return isinstance(exc, requests.HTTPError) or "Unable to perform update" in str(exc)
 
 
 def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Callable[[], list[str]]) -> None:
@@ -144,9 +155,14 @@ def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Calla
         except Exception as e:
             done = ", ".join(progress.applied) or "none"
             rest = [z for z in pending() if z != zone and z not in progress.applied]
+            state = (
+                f"the server refused the write to {zone}"
+                if _answered(e)
+                else f"{zone} may or may not hold the change"
+            )
             raise ProviderFailure(
                 f"{who} failed writing zone {zone}: {cause(e, timeout)}. Zones written before: {done}; "
-                f"not written: {', '.join(rest) or 'none'}; {zone} may or may not hold the change. "
+                f"not written: {', '.join(rest) or 'none'}; {state}. "
                 "Run `kolab-dns sync` again: it plans from what the server holds"
             ) from e
         progress.applied.append(zone)

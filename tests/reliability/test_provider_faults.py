@@ -1,0 +1,224 @@
+"""Provider faults in the middle of a run, on real servers: each gives one clear line and exit 1,
+leaves every zone either as it was or wholly written, and a plain rerun converges.
+
+PowerDNS applies a zone's changes as one PATCH in one database transaction, and BIND applies one
+RFC 2136 UPDATE message atomically, so a zone is never half-written. Faults are injected by
+stopping or killing the real server, or by a proxy (proxy.py) in front of the PowerDNS API.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+import pytest
+import yaml
+
+from ..integration.conftest import OCTODNS_BIND_DEPRECATIONS, SECONDARY, Repo, Target, error_lines
+from ..integration.servers import Bind, PowerDNS
+from .proxy import Fault, FaultProxy
+
+ZONES = ["klab.cc", "customers.example"]
+CUSTOMER = "one.customers.example"
+Dump = dict[str, set[tuple[str, int, str, str]]]
+
+
+@pytest.fixture
+def server(module_pdns: PowerDNS) -> Iterator[PowerDNS]:
+    """The module's PowerDNS, running, holding just the two zones (empty but SOA and NS)."""
+    if module_pdns._proc is None:
+        module_pdns.restart()
+    for zone in module_pdns.list_zones():
+        module_pdns.delete_zone(zone)
+    for zone in ZONES:
+        module_pdns.create_zone(zone)
+    yield module_pdns
+    if module_pdns._proc is None:  # a test that stopped it and failed before restarting
+        module_pdns.restart()
+
+
+@pytest.fixture
+def proxy(server: PowerDNS) -> Iterator[FaultProxy]:
+    with FaultProxy(server.api_port) as p:
+        yield p
+
+
+def _repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: PowerDNS, port: int) -> Repo:
+    root = tmp_path / "repo"
+    (root / "zones").mkdir(parents=True)
+    (root / "providers").mkdir()
+    monkeypatch.setenv("PDNS_API_KEY", server.api_key)
+    repo = Repo(root, Target("pdns", server, ZONES))
+    _point(repo, port)
+    repo.write(zones={z: "pdns" for z in ZONES}, secondary=[SECONDARY, CUSTOMER])
+    return repo
+
+
+def _point(repo: Repo, port: int, timeout: int = 2) -> None:
+    """providers/pdns.yaml aimed at a port: the server's own, or the proxy's."""
+    config = {
+        "class": "octodns_powerdns.PowerDnsProvider",
+        "host": "127.0.0.1",
+        "port": port,
+        "api_key": "env/PDNS_API_KEY",
+        "timeout": timeout,
+        "enable_dynamic": False,
+        "root_ns_warnings": False,
+    }
+    (repo.root / "providers" / "pdns.yaml").write_text(yaml.safe_dump(config))
+
+
+def _dump(server: PowerDNS) -> Dump:
+    target = Target("pdns", server, ZONES)
+    return {z: target.dump(z) for z in ZONES}
+
+
+def _one_error(repo: Repo, *args: str) -> str:
+    result = repo.run(*args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    (line,) = error_lines(result)
+    assert result.stderr.strip().splitlines()[-1] == line
+    assert not [x for x in result.stderr.splitlines() if not x.startswith("kolab-dns: ")], result.stderr
+    return line
+
+
+def _converges(repo: Repo) -> None:
+    """A plain rerun applies what is missing; the plan after it is empty."""
+    repo.ok("sync")
+    again = repo.run("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "No changes." in again.stdout
+
+
+# --- unreachable ---------------------------------------------------------------------------------
+
+
+def test_unreachable_powerdns(server: PowerDNS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _repo(tmp_path, monkeypatch, server, server.api_port)
+    server.halt()
+    for command in ("plan", "sync"):
+        line = _one_error(repo, command)
+        assert "provider 'pdns' (providers/pdns.yaml) failed reading zone" in line, line
+        assert f"cannot reach 127.0.0.1:{server.api_port}: connection refused" in line, line
+        assert "nothing was written" in line, line
+
+    server.restart()
+    _point(repo, server.api_port)
+    _converges(repo)
+
+
+# --- HTTP 500 and a timeout through the proxy ----------------------------------------------------
+
+
+def _patched_zone(path: str) -> str:
+    return path.rsplit("/", 1)[1].rstrip(".")
+
+
+def test_http_500_on_the_second_zone_leaves_it_untouched(
+    server: PowerDNS, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path, monkeypatch, server, proxy.port)
+    before = _dump(server)
+    proxy.faults.append(Fault("PATCH", 2, "500"))
+
+    line = _one_error(repo, "sync")
+
+    first, second = (_patched_zone(s.path) for s in proxy.seen if s.method == "PATCH")
+    assert f"provider 'pdns' (providers/pdns.yaml) failed writing zone {second}" in line, line
+    assert "HTTP 500" in line and "injected fault" in line, line
+    assert f"Zones written before: {first}; not written: none" in line, line
+    assert f"the server refused the write to {second}" in line, line
+    after = _dump(server)
+    assert after[second] == before[second]  # the failed zone: untouched
+    assert after[first] != before[first]  # the zone before it: written
+    _converges(repo)
+    assert _dump(server)[first] == after[first]  # and it was written wholly
+
+
+def test_timeout_mid_sync_then_rerun_converges(
+    server: PowerDNS, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PATCH reaches PowerDNS, the answer never comes back: the client cannot know whether
+    it was applied, says so, and the rerun finds out."""
+    repo = _repo(tmp_path, monkeypatch, server, proxy.port)
+    _point(repo, proxy.port, timeout=1)
+    before = _dump(server)
+    proxy.faults.append(Fault("PATCH", 1, "stall"))
+
+    line = _one_error(repo, "sync")
+
+    first = next(_patched_zone(s.path) for s in proxy.seen if s.method == "PATCH")
+    assert f"failed writing zone {first}: no answer within 1 s (timeout)" in line, line
+    assert f"{first} may or may not hold the change" in line, line
+    stalled = _dump(server)
+    others = [z for z in ZONES if z != first]
+    assert all(stalled[z] == before[z] for z in others), "a zone after the failed one was written"
+    _converges(repo)
+    final = _dump(server)
+    assert stalled[first] in (before[first], final[first]), "the stalled zone is half-written"
+
+
+# --- PowerDNS killed with a write in flight --------------------------------------------------------
+
+
+def test_powerdns_killed_mid_sync(
+    server: PowerDNS, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path, monkeypatch, server, proxy.port)
+    before = _dump(server)
+    proxy.faults.append(Fault("PATCH", 2, "kill", kill=server.kill))
+
+    line = _one_error(repo, "sync")
+
+    first, second = (_patched_zone(s.path) for s in proxy.seen if s.method == "PATCH")
+    assert f"failed writing zone {second}: " in line, line
+    assert "the connection was reset" in line or "closed the connection without answering" in line, line
+    assert f"Zones written before: {first}" in line, line
+
+    server.restart()
+    proxy.upstream_port = server.api_port
+    killed = _dump(server)
+    assert killed[first] != before[first]
+    _converges(repo)
+    final = _dump(server)
+    assert killed[first] == final[first]
+    assert killed[second] in (before[second], final[second]), "the zone being written is half-written"
+
+
+# --- BIND refusing the TSIG key -----------------------------------------------------------------
+
+
+@pytest.fixture
+def bind_server() -> Iterator[Bind]:
+    server = Bind(["klab.cc"])
+    yield server
+    server.stop()
+
+
+@pytest.mark.filterwarnings(*OCTODNS_BIND_DEPRECATIONS)
+def test_bind_refuses_a_wrong_tsig_secret(
+    bind_server: Bind, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = Target("bind", bind_server, ["klab.cc"])
+    root = tmp_path / "repo"
+    (root / "zones").mkdir(parents=True)
+    (root / "providers").mkdir()
+    (root / "providers" / "bind.yaml").write_text(yaml.safe_dump(target.provider_file()))
+    wrong = base64.b64encode(b"not the key named in named.conf!").decode()
+    monkeypatch.setenv(target.env_var, wrong)
+    repo = Repo(root, target)
+    repo.write()
+    before = target.dump("klab.cc")
+
+    for command in ("plan", "sync"):
+        line = _one_error(repo, command)
+        assert "provider 'bind' (providers/bind.yaml) failed reading zone klab.cc" in line, line
+        assert "zone transfer" in line.lower() and "nothing was written" in line, line
+        assert "the server refused the TSIG key" in line, line
+        assert wrong not in line
+    assert target.dump("klab.cc") == before
+
+    monkeypatch.setenv(target.env_var, bind_server.key_secret)
+    _converges(repo)
