@@ -126,7 +126,6 @@ def _run(ctx: Context, since: str | None, zones: tuple[str, ...], adopt: bool) -
     scope = _scope(ctx, decl, since, zones)
     run = plan_run(ctx.project, decl, scope, adopt=adopt)  # every input checked before any warning
     _warn(_declaration_warnings(decl))
-    logs.REDACTOR.add(logs.env_secrets(p.config for p in run.providers.values()))
     what = f"{len(scope)} zone{'s' * (len(scope) != 1)}"
     click.echo(f"kolab-dns: planning {what}" + (f" changed since {since}" if since else ""), err=True)
     return run

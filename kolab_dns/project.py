@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import declaration as declaration_mod
+from . import logs
 from .declaration import Declaration
 from .errors import DeclarationError
 from .located import LDict, load_file, load_text
@@ -89,6 +90,7 @@ class Project:
             if isinstance(config.get(k), str) and not os.path.isabs(config[k]):
                 config[k] = os.path.join(self.root, config[k])
         provider = Provider(name, doc.file, config, dict(data.lines))
+        logs.REDACTOR.add(logs.provider_secrets(config))  # before anything can print them
         self._check_class(provider, data)
         self._providers[name] = provider
         return provider
