@@ -24,7 +24,8 @@ class Fault:
 
     method: str
     nth: int
-    action: str  # "500", "stall" (forward, answer nothing) or "kill" (forward, kill upstream)
+    action: str  # "500", "stall" (forward, answer nothing), "kill" (forward, kill upstream),
+    # or "hold" (wait until released, then forward and answer)
     kill: Callable[[], None] | None = None
 
 
@@ -45,6 +46,7 @@ class FaultProxy:
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._release = threading.Event()
+        self.held = threading.Event()  # set when a "hold" request arrived
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,6 +76,9 @@ class FaultProxy:
         if fault is not None and fault.action == "500":
             self._answer(req, 500, b'{"error": "injected fault: internal server error"}')
             return
+        if fault is not None and fault.action == "hold":
+            self.held.set()
+            self._release.wait(STALL_LIMIT)
         conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=10)
         headers = {k: v for k, v in req.headers.items() if k.lower() not in ("host", "connection")}
         try:
@@ -103,6 +108,10 @@ class FaultProxy:
         req.send_header("Content-Length", str(len(data)))
         req.end_headers()
         req.wfile.write(data)
+
+    def release(self) -> None:
+        """Let held and stalled requests go on."""
+        self._release.set()
 
     def close(self) -> None:
         self._release.set()
