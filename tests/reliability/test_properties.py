@@ -236,3 +236,45 @@ def test_the_generator_yields_mostly_accepted_declarations() -> None:
 
     probe()
     assert sum(accepted) >= len(accepted) // 2, f"{sum(accepted)} of {len(accepted)} accepted"
+
+
+# --- provider files: the same promise ---------------------------------------------------------------
+
+CLASSES = st.sampled_from(
+    [
+        "octodns_powerdns.PowerDnsProvider",
+        "octodns_cloudflare.CloudflareProvider",
+        "octodns_powerdns.Nope",
+        "octodns_nope.Provider",
+        "PowerDnsProvider",
+        "",
+        ".",
+    ]
+)
+PDNS_KEYS = st.sampled_from(["host", "api_key", "port", "timeout", "scheme", "token", "apikey", "class"])
+
+
+@settings(FAST, max_examples=100)
+@given(
+    st.one_of(
+        TREES,
+        st.fixed_dictionaries({"class": CLASSES}).flatmap(
+            lambda base: st.dictionaries(PDNS_KEYS | st.text(max_size=8), SCALARS | TREES, max_size=6).map(
+                lambda extra: {**extra, **base}
+            )
+        ),
+    )
+)
+def test_any_provider_file_loads_or_fails_with_our_error(tmp_path_factory: Any, data: Any) -> None:
+    from kolab_dns.project import Project
+
+    root = tmp_path_factory.mktemp("repo")
+    (root / "providers").mkdir()
+    (root / "providers" / "x.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    project = Project.at(str(root))
+    try:
+        provider = project.provider("x")
+        project.check_secrets(provider)
+        project.check_construct(provider)
+    except KolabDnsError as e:
+        assert "\n" not in str(e)
