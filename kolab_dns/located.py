@@ -104,6 +104,29 @@ def _error_mark(e: yaml.MarkedYAMLError) -> yaml.Mark | None:
     return e.problem_mark or e.context_mark
 
 
+# PyYAML's words for the usual slips, and what a person would call them.
+_PLAIN = (
+    ("expected <block end>, but found", "this line is indented differently from the keys around it"),
+    ("mapping values are not allowed here", "a ':' YAML does not allow here (check the indentation, or quote the value)"),
+    ("found character '\\t' that cannot start any token", "a tab; indent with spaces"),
+    ("could not find expected ':'", "a key without its ':'"),
+)
+
+
+def _plain(e: yaml.MarkedYAMLError) -> str:
+    problem = " ".join(str(e.problem or e.context or "invalid YAML").split())
+    context = e.context or ""
+    if "quoted scalar" in context:
+        return f"a quoted string is not closed ({problem})"
+    if "flow mapping" in context or "flow sequence" in context:
+        bracket = "{" if "mapping" in context else "["
+        return f"a '{bracket}' is not closed, or a value inside it needs quotes ({problem})"
+    for marker, words in _PLAIN:
+        if marker in problem:
+            return f"{words} ({problem})"
+    return problem
+
+
 def load_text(text: str, file: str) -> Doc:
     """Parse YAML text; syntax errors become one-line DeclarationErrors."""
     try:
@@ -116,7 +139,7 @@ def load_text(text: str, file: str) -> Doc:
     except yaml.MarkedYAMLError as e:
         mark = _error_mark(e)
         line = min(mark.line + 1, text.count("\n") + 1) if mark else None
-        problem = " ".join(str(e.problem or e.context or "invalid YAML").split())
+        problem = _plain(e)
         key = key_at(text, line) if line else None
         raise DeclarationError(f"YAML syntax error: {problem}", file, line, key) from None
     except yaml.reader.ReaderError as e:
