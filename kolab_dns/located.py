@@ -107,7 +107,7 @@ def _error_mark(e: yaml.MarkedYAMLError) -> yaml.Mark | None:
 # PyYAML's words for the usual slips, and what a person would call them.
 _PLAIN = (
     ("expected <block end>, but found", "this line is indented differently from the keys around it"),
-    ("mapping values are not allowed here", "a ':' YAML does not allow here (check the indentation, or quote the value)"),
+    ("mapping values are not allowed here", "a ':' where YAML allows none (indentation? quotes?)"),
     ("found character '\\t' that cannot start any token", "a tab; indent with spaces"),
     ("could not find expected ':'", "a key without its ':'"),
 )
