@@ -280,6 +280,7 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
 # The longest owner-name prefix the expansion can put before a mail domain: a DKIM selector of 63
 # bytes plus "._domainkey.". Shorter domains need no check, so big declarations stay cheap.
 _LONGEST_PREFIX = 63 + len("._domainkey.")
+_NAME_VALUED = ("CNAME", "PTR", "MX", "SRV")  # record types whose values are names too
 
 
 def _check_owner_lengths(r: _Reader, decl: Declaration) -> None:
@@ -290,14 +291,16 @@ def _check_owner_lengths(r: _Reader, decl: Declaration) -> None:
         if len(domain.name) + 1 + _LONGEST_PREFIX <= 253:
             continue
         for rs in domain_records(decl, domain):
-            if len(rs.name) > 253:
-                key = "primary" if domain.primary else f"secondary[{index - 1}]"
-                raise r.fail(
-                    f"{domain.name!r} is too long for its records: {rs.name[: -len(domain.name)]}... "
-                    f"would be {len(rs.name)} bytes, over 253",
-                    key,
-                    domain.line,
-                )
+            targets = [getattr(v, "exchange", None) or getattr(v, "target", v) for v in rs.values]
+            for name in [rs.name] + [str(t).rstrip(".") for t in targets if rs.type in _NAME_VALUED]:
+                if len(name) > 253 and name.endswith(domain.name):
+                    key = "primary" if domain.primary else f"secondary[{index - 1}]"
+                    raise r.fail(
+                        f"{domain.name!r} is too long for its records: {name[: -len(domain.name)]}... "
+                        f"would be {len(name)} bytes, over 253",
+                        key,
+                        domain.line,
+                    )
 
 
 def _provider_name(r: _Reader, value: Any, key: str, line: int | None) -> str:
