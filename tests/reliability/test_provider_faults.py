@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from ..integration.conftest import OCTODNS_BIND_DEPRECATIONS, SECONDARY, Repo, Target, error_lines
-from ..integration.servers import Bind, PowerDNS
+from ..integration.servers import Bind, PowerDNS, PowerDNSAPIError
 from .proxy import Fault, FaultProxy
 
 ZONES = ["klab.cc", "customers.example"]
@@ -159,6 +159,20 @@ def test_timeout_mid_sync_then_rerun_converges(
     _converges(repo)
     final = _dump(server)
     assert stalled[first] in (before[first], final[first]), "the stalled zone is half-written"
+
+
+def test_a_powerdns_patch_is_all_or_nothing(server: PowerDNS) -> None:
+    """The premise of 'never half-written': PowerDNS rejects a PATCH whose last rrset is invalid
+    without applying the valid ones before it."""
+    before = _dump(server)["klab.cc"]
+    valid = [PowerDNS.rrset(f"host{i}.klab.cc", "A", [f"192.0.2.{i}"]) for i in range(1, 20)]
+    invalid = PowerDNS.rrset("bad.klab.cc", "A", ["not-an-address"])
+    with pytest.raises(PowerDNSAPIError) as refused:
+        server.patch_rrsets("klab.cc", [*valid, invalid])
+    assert refused.value.status == 422
+    assert _dump(server)["klab.cc"] == before
+    server.patch_rrsets("klab.cc", valid)
+    assert _dump(server)["klab.cc"] != before
 
 
 # --- PowerDNS killed with a write in flight --------------------------------------------------------
