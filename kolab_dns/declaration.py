@@ -442,7 +442,7 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
                 )
             r.typed(value, str, key, line, "a base64 public key or a path to a PEM/.pub file")
             text = value
-            if value.startswith(("/", "./", "../", "~")) or value.endswith((".pem", ".pub", ".txt", ".key")):
+            if _is_key_path(value, base_dir):
                 text = _read_public_key_file(r, value, base_dir, key, line)
             try:
                 parsed = parse_dkim_key(selector, text)
@@ -514,6 +514,19 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         nameservers=nameservers,
         kolab_verify=verify,
     )
+
+
+_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+
+
+def _is_key_path(value: str, base_dir: str) -> bool:
+    """A key file rather than the key itself. Base64 may begin with '/', so an absolute path is
+    one that exists or that is no base64 at all (1 in 64 ed25519 keys starts with '/')."""
+    if value.startswith(("./", "../", "~")) or value.endswith((".pem", ".pub", ".txt", ".key")):
+        return True
+    if value.startswith("/"):
+        return os.path.exists(os.path.join(base_dir, value)) or not _BASE64.match(value)
+    return False
 
 
 _MAX_KEY_FILE = 16384  # a PEM of an 8192-bit RSA public key is under 1.5 kB
