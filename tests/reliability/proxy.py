@@ -95,8 +95,11 @@ class FaultProxy:
         finally:
             conn.close()
         if fault is not None and fault.action in ("stall", "kill"):
+            # The answer is dropped: at once if the upstream died (it may have answered just
+            # before), after the client gave up if it stalls.
             self.seen.append(Seen(req.command, req.path, None))
-            self._release.wait(STALL_LIMIT)  # the client gives up first; then drop the answer
+            if fault.action == "stall":
+                self._release.wait(STALL_LIMIT)
             req.close_connection = True
             return
         self._answer(req, status, data, content_type)
