@@ -73,11 +73,6 @@ def provider_secrets(config: Mapping[str, object]) -> list[str]:
     return [v for v in out if v]
 
 
-def env_secrets(configs: Iterable[Mapping[str, object]]) -> list[str]:
-    """Secret values of several provider configs."""
-    return [v for config in configs for v in provider_secrets(config)]
-
-
 def setup(verbosity: int) -> None:
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     handler = logging.StreamHandler(sys.stderr)

@@ -20,7 +20,7 @@ from octodns.provider.plan import RootNsChange, TooMuchChange, UnsafePlan
 
 from ..declaration import Declaration
 from ..errors import KolabDnsError
-from ..project import Project, Provider, construction_error
+from ..project import Project, Provider
 from .faults import Progress, wrap
 from .processors import KolabOwnership
 from .report import PlanCapture, PlanReport, checksum, rows
@@ -32,21 +32,7 @@ CAPTURE_ID = "kolab-capture"
 
 
 class _Manager(Manager):
-    """Manager with a sub-zone lookup that costs per label, not per pair of zones, and provider
-    construction errors located in the provider's file."""
-
-    def __init__(self, config_file: str, providers: dict[str, Provider]) -> None:
-        self._kolab_providers = providers
-        super().__init__(config_file)
-
-    def _config_providers(self, providers_config: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, config in providers_config.items():
-            try:
-                out.update(super()._config_providers({name: config}))
-            except Exception as e:
-                raise construction_error(self._kolab_providers[name], e) from None
-        return out
+    """Manager with a sub-zone lookup that costs per label, not per pair of zones."""
 
     def configured_sub_zones(self, zone_name: str) -> set[str]:
         if self._configured_sub_zones is None:
@@ -86,7 +72,7 @@ class Run:
         path = os.path.join(tmpdir, "octodns.yaml")
         with open(path, "w", encoding="utf-8") as fh:
             yaml.safe_dump(config, fh)
-        manager = _Manager(path, self.providers)
+        manager = _Manager(path)
         manager.providers[SOURCE_ID] = KolabSource(SOURCE_ID, declaration=self.declaration, zones=self.zones)
         manager.processors[PROCESSOR_ID] = KolabOwnership(PROCESSOR_ID, adopt=self.adopt)
         manager.config["zones"] = manager._config_zones(
