@@ -1,7 +1,8 @@
 """A kolab-dns repository: its declaration in zones/ and its provider definitions in providers/.
 
-Provider files are checked without contacting any provider: the class must import, and every
-`env/VAR` secret it names must be set. Secret values are never read into messages.
+Provider files are checked without contacting any provider: the class must import, take every key
+given, and accept the values (it is built once, as octoDNS will), and every `env/VAR` secret it
+names must be set. Secret values are masked in every message and log (logs.REDACTOR).
 """
 
 from __future__ import annotations
@@ -223,9 +224,10 @@ def _check_kwargs(cls: type, provider: Provider, data: LDict) -> None:
             params = list(inspect.signature(init).parameters.values())[1:]  # without self
         except (TypeError, ValueError):
             return
+        first = not known  # the constructor octoDNS calls: its arguments without default are required
         for p in params:
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
-                if p.name not in known and p.default is p.empty and p.name != "id" and klass is cls:
+                if first and p.default is p.empty and p.name != "id":
                     required.append(p.name)
                 known.add(p.name)
         if not any(p.kind is p.VAR_KEYWORD for p in params):
