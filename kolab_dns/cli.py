@@ -47,6 +47,8 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except KolabDnsError as e:
+            if ctx and ctx.verbosity >= 2 and e.__cause__ is not None:  # a provider's own failure
+                click.echo(logs.REDACTOR.redact("".join(traceback.format_exception(e.__cause__))), err=True)
             _fail(str(e))
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
