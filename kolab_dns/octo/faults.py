@@ -124,6 +124,15 @@ def cause(exc: BaseException, timeout: Any = None) -> str:
     return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
 
 
+def _atomic(provider: Any, plan: Any) -> bool:
+    """Whether the provider writes a zone in one request the server applies whole: PowerDNS (one
+    PATCH, one transaction), BIND (one RFC 2136 UPDATE per batch of changes)."""
+    bases = {c.__name__ for c in type(provider).__mro__}
+    if "PowerDnsBaseProvider" in bases:
+        return True
+    return "Rfc2136Provider" in bases and len(plan.changes) <= getattr(provider, "update_batch_size", 0)
+
+
 def _answered(exc: BaseException) -> bool:
     """The server answered the write with an error (so it did not apply it), rather than not at all."""
     return isinstance(exc, requests.HTTPError) or "Unable to perform update" in str(exc)
@@ -155,11 +164,12 @@ def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Calla
         except Exception as e:
             done = ", ".join(progress.applied) or "none"
             rest = [z for z in pending() if z != zone and z not in progress.applied]
-            state = (
-                f"the server refused the write to {zone}"
-                if _answered(e)
-                else f"{zone} may or may not hold the change"
-            )
+            if not _atomic(provider, plan):
+                state = f"{zone} may hold part of the change"
+            elif _answered(e):
+                state = f"the server refused the write, so {zone} is unchanged"
+            else:
+                state = f"{zone} holds all of the change or none of it"
             raise ProviderFailure(
                 f"{who} failed writing zone {zone}: {cause(e, timeout)}. Zones written before: {done}; "
                 f"not written: {', '.join(rest) or 'none'}; {state}. "
