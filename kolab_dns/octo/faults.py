@@ -150,9 +150,15 @@ def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Calla
         except KolabDnsError:
             raise
         except Exception as e:
+            # octoDNS reads every zone before it writes any; a provider may read again while writing
+            written = (
+                f"zones written before: {', '.join(progress.applied)}"
+                if progress.applied
+                else "nothing was written"
+            )
             raise ProviderFailure(
                 f"{who} failed reading zone {zone.decoded_name.rstrip('.')}: {cause(e, timeout)}; "
-                "nothing was written. Fix the cause and run again"
+                f"{written}. Fix the cause and run again"
             ) from e
 
     def writing(plan: Any) -> Any:
