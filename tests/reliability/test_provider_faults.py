@@ -39,14 +39,14 @@ Dump = dict[str, set[tuple[str, int, str, str]]]
 @pytest.fixture
 def server(module_pdns: PowerDNS) -> Iterator[PowerDNS]:
     """The module's PowerDNS, running, holding just the two zones (empty but SOA and NS)."""
-    if module_pdns._proc is None:
+    if not module_pdns.is_ours():
         module_pdns.restart()
     for zone in module_pdns.list_zones():
         module_pdns.delete_zone(zone)
     for zone in ZONES:
         module_pdns.create_zone(zone)
     yield module_pdns
-    if module_pdns._proc is None:  # a test that stopped it and failed before restarting
+    if not module_pdns.is_ours():  # a test that stopped it and failed before restarting
         module_pdns.restart()
 
 
