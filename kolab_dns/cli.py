@@ -50,6 +50,8 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except KolabDnsError as e:
+            if ctx and ctx.verbosity >= 2 and e.__cause__ is not None:  # a provider's own failure
+                click.echo(logs.REDACTOR.redact("".join(traceback.format_exception(e.__cause__))), err=True)
             _fail(str(e))
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -148,10 +150,9 @@ def _run(ctx: Context, since: str | None, zones: tuple[str, ...], adopt: bool) -
     from .octo.engine import plan_run
 
     decl = _load(ctx)
-    _warn(_declaration_warnings(decl))
     scope = _scope(ctx, decl, since, zones)
-    run = plan_run(ctx.project, decl, scope, adopt=adopt)
-    logs.REDACTOR.add(logs.env_secrets(p.config for p in run.providers.values()))
+    run = plan_run(ctx.project, decl, scope, adopt=adopt)  # every input checked before any warning
+    _warn(_declaration_warnings(decl))
     what = f"{len(scope)} zone{'s' * (len(scope) != 1)}"
     click.echo(f"kolab-dns: planning {what}" + (f" changed since {since}" if since else ""), err=True)
     return run

@@ -33,12 +33,14 @@ def to_ascii(name: str) -> str:
     for label in labels:
         if not label:
             raise NameError_(f"{name!r} has an empty label")
-        if label.isascii():
+        if label.isascii() and not label.lower().startswith("xn--"):
             ascii_label = label.lower()
         else:
             try:
                 ascii_label = idna.encode(label, uts46=True).decode("ascii")
-            except idna.IDNAError as e:
+                if ascii_label.startswith("xn--"):
+                    idna.decode(ascii_label)  # an A-label must round-trip (RFC 5891 5.4)
+            except (idna.IDNAError, UnicodeError) as e:
                 raise NameError_(f"{name!r} is not a valid internationalized name: {e}") from None
         if len(ascii_label) > 63:
             raise NameError_(f"label {label!r} of {name!r} is longer than 63 bytes")

@@ -21,6 +21,7 @@ from octodns.provider.plan import RootNsChange, TooMuchChange, UnsafePlan
 from ..declaration import Declaration
 from ..errors import KolabDnsError
 from ..project import Project, Provider
+from .faults import Progress, wrap
 from .processors import KolabOwnership
 from .report import PlanCapture, PlanReport, checksum, rows
 from .source import KolabSource
@@ -90,6 +91,9 @@ class Run:
         with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir:
             manager = self._manager(tmpdir, expected_checksum is not None)
             capture = manager.plan_outputs[CAPTURE_ID]
+            progress = Progress()
+            for name, provider in self.providers.items():
+                wrap(manager.providers[name], name, provider.file, progress, lambda: _zones(capture))
             try:
                 manager.sync(dry_run=not apply, force=force, checksum=expected_checksum)
             except UnsafePlan as e:
@@ -105,6 +109,11 @@ class Run:
         report = _report(self, capture)
         report.applied = apply
         return report
+
+
+def _zones(capture: PlanCapture) -> list[str]:
+    """Zones with changes, in the order octoDNS applies them."""
+    return [plan.desired.decoded_name.rstrip(".") for _, plan in capture.plans]
 
 
 def _report(run: Run, capture: PlanCapture) -> PlanReport:
