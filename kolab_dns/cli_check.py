@@ -51,7 +51,12 @@ def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, 
 @click.command("check")
 @click.option("--domain", "domains", multiple=True, metavar="DOMAIN", help="Only this domain (repeatable).")
 @click.option(
-    "--nameserver", metavar="HOST[:PORT]", help="Ask this server directly (default: the system resolver)."
+    "--nameserver",
+    "nameservers",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="Ask this server directly (default: the system resolver). Repeatable: a name one server "
+    "refuses (not its zone) goes to the next.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
@@ -64,7 +69,11 @@ def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, 
 @click.pass_obj
 @handled
 def check(
-    ctx: Context, domains: tuple[str, ...], nameserver: str | None, fmt: str, dkim_keys: tuple[str, ...]
+    ctx: Context,
+    domains: tuple[str, ...],
+    nameservers: tuple[str, ...],
+    fmt: str,
+    dkim_keys: tuple[str, ...],
 ) -> None:
     """Verify the live DNS of every declared domain: records, FCrDNS, SPF, DKIM, DMARC, MTA-STS.
 
@@ -85,7 +94,7 @@ def check(
         chosen.append(found)
     with_host = not chosen or decl.primary in chosen
     keys = _dkim_keys(dkim_keys, {k.selector for k in decl.deployment.dkim})
-    check_ctx = CheckContext(decl, Resolver(nameserver), HttpsSettings.from_env(), keys)
+    check_ctx = CheckContext(decl, Resolver(nameservers), HttpsSettings.from_env(), keys)
     targets = chosen or list(decl.domains)
     click.echo(
         f"kolab-dns: checking {len(targets)} domain{'s' * (len(targets) != 1)} "

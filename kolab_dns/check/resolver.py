@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,37 +84,47 @@ def _port(value: str, raw: str) -> int:
 
 
 class Resolver:
-    """Thread-safe lookups (dnspython's resolver and cache are) with CNAME chasing."""
+    """Thread-safe lookups (dnspython's resolver and cache are) with CNAME chasing.
 
-    def __init__(self, nameserver: str | None = None, timeout: float = 2.0, lifetime: float = 5.0) -> None:
-        if nameserver:
+    Several `--nameserver`s are asked in order: a server that refuses a name (it is not
+    authoritative for it, e.g. the IP provider's reverse zone or a customer's own zone) passes the
+    name to the next one, so a new authoritative server can be checked before delegation.
+    """
+
+    def __init__(self, nameservers: Sequence[str] = (), timeout: float = 2.0, lifetime: float = 5.0) -> None:
+        self._servers: list[tuple[str, dns.resolver.Resolver]] = []
+        for nameserver in nameservers:
             ip, port = parse_nameserver(nameserver)
             res = dns.resolver.Resolver(configure=False)
             res.nameservers = [ip]
             res.port = port
-            self.where = f"{nameserver}"
-        else:
+            self._servers.append((nameserver, res))
+        if not nameservers:
             try:
-                res = dns.resolver.Resolver()
+                self._servers.append(("the system resolver", dns.resolver.Resolver()))
             except dns.resolver.NoResolverConfiguration as e:
                 raise KolabDnsError(f"no system resolver configured ({e}); pass --nameserver") from None
-            self.where = "the system resolver"
-        res.timeout, res.lifetime = timeout, lifetime
-        res.cache = dns.resolver.Cache()
-        self._res = res
+        for _, res in self._servers:
+            res.timeout, res.lifetime = timeout, lifetime
+            res.cache = dns.resolver.Cache()
+        self.where = ", then ".join(where for where, _ in self._servers)
 
     def _resolve(self, name: str, rdtype: str) -> dns.resolver.Answer | None:
-        """One query; None for NXDOMAIN."""
-        try:
-            return self._res.resolve(dns.name.from_text(name), rdtype, raise_on_no_answer=False, search=False)
-        except dns.resolver.NXDOMAIN:
-            return None
-        except dns.resolver.NoNameservers as e:
-            raise DnsError(f"{name} {rdtype}: {self.where} gave no usable answer ({_rcodes(e)})") from None
-        except dns.exception.Timeout:
-            raise DnsError(f"{name} {rdtype}: no answer from {self.where} (timeout)") from None
-        except (dns.exception.DNSException, OSError) as e:
-            raise DnsError(f"{name} {rdtype}: {e.__class__.__name__}: {e}") from None
+        """One query, passed down the servers while they refuse it; None for NXDOMAIN."""
+        for index, (where, res) in enumerate(self._servers):
+            try:
+                return res.resolve(dns.name.from_text(name), rdtype, raise_on_no_answer=False, search=False)
+            except dns.resolver.NXDOMAIN:
+                return None
+            except dns.resolver.NoNameservers as e:
+                if _refused(e) and index + 1 < len(self._servers):
+                    continue
+                raise DnsError(f"{name} {rdtype}: {where} gave no usable answer ({_rcodes(e)})") from None
+            except dns.exception.Timeout:
+                raise DnsError(f"{name} {rdtype}: no answer from {where} (timeout)") from None
+            except (dns.exception.DNSException, OSError) as e:
+                raise DnsError(f"{name} {rdtype}: {e.__class__.__name__}: {e}") from None
+        raise AssertionError("unreachable: the last server raises or answers")
 
     def lookup(self, name: str, rdtype: str) -> Answer:
         """The RRset of (name, rdtype), following CNAMEs (not when asking for a CNAME itself)."""
@@ -137,15 +148,21 @@ class Resolver:
         return self.lookup(name, rdtype).values
 
     def probe(self, name: str) -> None:
-        """Fail fast when the server does not answer at all, rather than once per query."""
-        try:
-            self._res.resolve(dns.name.from_text(name), "SOA", raise_on_no_answer=False, search=False)
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoNameservers):
-            return  # it answers; per-name problems show up per check
-        except dns.exception.Timeout:
-            raise DnsError(f"no answer from {self.where} (timeout)") from None
-        except (dns.exception.DNSException, OSError) as e:
-            raise DnsError(f"{self.where}: {e.__class__.__name__}: {e}") from None
+        """Fail fast when a server does not answer at all, rather than once per query."""
+        for where, res in self._servers:
+            try:
+                res.resolve(dns.name.from_text(name), "SOA", raise_on_no_answer=False, search=False)
+            except (dns.resolver.NXDOMAIN, dns.resolver.NoNameservers):
+                continue  # it answers; per-name problems show up per check
+            except dns.exception.Timeout:
+                raise DnsError(f"no answer from {where} (timeout)") from None
+            except (dns.exception.DNSException, OSError) as e:
+                raise DnsError(f"{where}: {e.__class__.__name__}: {e}") from None
+
+
+def _refused(e: dns.resolver.NoNameservers) -> bool:
+    errors = e.kwargs.get("errors") or []
+    return bool(errors) and all(len(err) > 3 and err[3] == "REFUSED" for err in errors)
 
 
 def _rcodes(e: dns.resolver.NoNameservers) -> str:

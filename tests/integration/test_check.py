@@ -16,6 +16,7 @@ from typing import Any
 
 import dns.rdataclass
 import dns.rdatatype
+import dns.reversename
 import dns.zone
 import pytest
 import yaml
@@ -368,3 +369,24 @@ def test_dns_that_cannot_be_queried_exits_2(deployment: Deployment, how: str) ->
     assert {r["subject"] for r in results(doc) if r["status"] != "error"} <= {
         f"https://mta-sts.{d}/.well-known/mta-sts.txt" for d in MTA_STS
     }
+
+
+def test_a_second_nameserver_answers_what_the_first_refuses(deployment: Deployment) -> None:
+    """The reverse zones move to the IP provider's server: the first server refuses those names,
+    so only with the provider's server as a second `--nameserver` can FCrDNS be checked."""
+    with PowerDNS() as provider:
+        for zone in (REV4, REV6):
+            deployment.server.delete_zone(zone)
+            provider.create_zone(zone)
+        for ip, zone in ((IPV4, REV4), (IPV6, REV6)):
+            ptr = dns.reversename.from_address(ip).to_text()
+            provider.patch_rrsets(zone, [PowerDNS.rrset(ptr, "PTR", [f"{HOST}."], 3600)])
+
+        code, doc = deployment.check()
+        assert code == 2
+        refused = {r["subject"] for r in failing(doc)}
+        assert {f"{IPV4} PTR", f"{IPV6} PTR"} <= refused
+        assert all(r["status"] == "error" and "REFUSED" in r["found"][0] for r in failing(doc)), failing(doc)
+
+        code, doc = deployment.check("--nameserver", f"127.0.0.1:{provider.dns_port}")
+        assert failing(doc) == [] and code == 0
