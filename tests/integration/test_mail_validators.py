@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import checkdmarc
@@ -21,6 +23,7 @@ import spf
 import yaml
 
 from .conftest import PRIMARY, SECONDARY, MakeRepo, MakeTarget, Repo, Target, answers
+from .https_policy import LocalCA, PolicyServer
 
 CUSTOMER = "customer-mail.example"  # another organization, a zone of its own
 IPV4, IPV6 = "185.254.79.10", "2001:db8:79::10"
@@ -92,10 +95,47 @@ def test_checkdmarc_reports_no_error(synced: tuple[Target, Repo], domain: str, l
     # checkdmarc's own lookup count agrees with the one kolab-dns computes offline
     assert result["spf"]["dns_lookups"] == lookups
     assert f"needs {lookups} of 10 DNS lookups" in repo.ok("validate").stdout
-    # The MTA-STS policy is fetched over HTTPS from mta-sts.<domain> through the system resolver,
-    # which cannot reach this loopback server; `kolab-dns check` tests the fetch with a local CA.
+    # Here checkdmarc fetches the MTA-STS policy through the system resolver and finds no web
+    # server; the next test serves the policy to it.
     mta_sts_error = result["mta_sts"].get("error", "")
     assert "Failed to resolve 'mta-sts." in mta_sts_error or "does not exist" in mta_sts_error
+
+
+def test_checkdmarc_fetches_and_accepts_the_served_policy(
+    synced: tuple[Target, Repo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policy `mta-sts policy --write` produced, served over HTTPS with a certificate from a
+    local CA: checkdmarc (requests, verifying the certificate) reaches it through a getaddrinfo
+    that sends only the mta-sts hosts to the loopback server."""
+    target, repo = synced
+    site = tmp_path / "site"
+    repo.ok("mta-sts", "policy", "--write", str(site))
+    hosts = [f"mta-sts.{d}" for d in (PRIMARY, CUSTOMER)]
+    ca = LocalCA(tmp_path / "ca")
+    web = PolicyServer(*ca.issue(hosts))
+    for host in hosts:
+        web.policies[host] = (site / host / ".well-known" / "mta-sts.txt").read_bytes().decode()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return (
+            real("127.0.0.1", web.port, *args, **kwargs)
+            if host in hosts
+            else real(host, port, *args, **kwargs)
+        )
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca.bundle))
+    with web:
+        for domain in (PRIMARY, CUSTOMER):
+            mta_sts = checkdmarc_result(target, domain)["mta_sts"]
+            assert mta_sts["valid"] and not mta_sts["warnings"], mta_sts
+            assert mta_sts["policy"]["mode"] == "enforce" and mta_sts["policy"]["mx"] == [PRIMARY]
+        # the validator is live: a policy with a mistyped mode is refused
+        web.policies[hosts[0]] = web.policies[hosts[0]].replace("mode: enforce", "mode: enforcing")
+        broken = checkdmarc_result(target, PRIMARY)["mta_sts"]
+        assert not broken["valid"] and "enforcing" in broken["error"], broken
+    assert len(web.requests) == 3
 
 
 def test_checkdmarc_sees_a_missing_report_authorization(synced: tuple[Target, Repo]) -> None:
