@@ -21,7 +21,10 @@ from .declaration import Declaration
 from .errors import KolabDnsError
 from .lock import sync_lock
 from .project import Project
+from .records import report_auth
 from .records.host import unmanaged_ptr_ips
+from .records.mail import spf_cost
+from .spf import LOOKUP_LIMIT, Cost
 from .zonefile import render as render_zones
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -47,6 +50,8 @@ def handled(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except KolabDnsError as e:
+            if ctx and ctx.verbosity >= 2 and e.__cause__ is not None:  # a provider's own failure
+                click.echo(logs.REDACTOR.redact("".join(traceback.format_exception(e.__cause__))), err=True)
             _fail(str(e))
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -71,7 +76,29 @@ def _declaration_warnings(decl: Declaration) -> list[str]:
             f"no reverse zone for {ip} is listed under zones:; set its PTR to "
             f"{decl.deployment.hostname} at the provider of that IP"
         )
+    outside = report_auth.needing_authorization(decl)
+    if outside and report_auth.report_zone(decl) is None:
+        target = report_auth.report_domain(decl)
+        more = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
+        shown = ", ".join(d.name for d in outside[:3]) + more
+        out.append(
+            f"DMARC reports for {shown} go to {target}, another organizational domain whose zone is not "
+            f'managed here: publish "<domain>._report._dmarc.{target} TXT v=DMARC1" there, '
+            "or receivers drop the reports (RFC 7489 7.1)"
+        )
     return out
+
+
+def _spf_costs(decl: Declaration) -> tuple[Cost, Cost | None]:
+    """The SPF lookup cost of the primary and of a secondary (all secondaries share one record)."""
+    second = spf_cost(decl, decl.secondaries[0]) if decl.secondaries else None
+    return spf_cost(decl, decl.primary), second
+
+
+def _spf_line(decl: Declaration) -> str:
+    primary, secondary = _spf_costs(decl)
+    line = f"SPF: {decl.primary.name} needs {primary}"
+    return line + (f"; each secondary domain needs {secondary}" if secondary else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,10 +150,9 @@ def _run(ctx: Context, since: str | None, zones: tuple[str, ...], adopt: bool) -
     from .octo.engine import plan_run
 
     decl = _load(ctx)
-    _warn(_declaration_warnings(decl))
     scope = _scope(ctx, decl, since, zones)
-    run = plan_run(ctx.project, decl, scope, adopt=adopt)
-    logs.REDACTOR.add(logs.env_secrets(p.config for p in run.providers.values()))
+    run = plan_run(ctx.project, decl, scope, adopt=adopt)  # every input checked before any warning
+    _warn(_declaration_warnings(decl))
     what = f"{len(scope)} zone{'s' * (len(scope) != 1)}"
     click.echo(f"kolab-dns: planning {what}" + (f" changed since {since}" if since else ""), err=True)
     return run
@@ -252,6 +278,7 @@ def render(ctx: Context, fmt: str, domains: tuple[str, ...], soa: bool, zones: t
     out = {z: rs for z, rs in grouped.items() if rs and (not wanted or z in wanted)}
     nameservers = decl.deployment.nameservers or ("ns1.invalid",)
     click.echo(render_zones(out, fmt, nameservers if soa else ()), nl=False)
+    click.echo(_spf_line(decl), err=True)
 
 
 @cli.command()
@@ -265,6 +292,7 @@ def validate(ctx: Context, fmt: str) -> None:
     warnings = _declaration_warnings(decl)
     grouped = records.by_zone(decl, records.expand(decl))
     if fmt == "json":
+        primary, secondary = _spf_costs(decl)
         click.echo(
             json.dumps(
                 {
@@ -272,6 +300,12 @@ def validate(ctx: Context, fmt: str) -> None:
                     "domains": len(decl.domains),
                     "zones": len(grouped),
                     "recordsets": sum(len(v) for v in grouped.values()),
+                    "spf_lookups": {
+                        d.name: {"lookups": c.lookups, "limit": LOOKUP_LIMIT, "not_counted": list(c.unknown)}
+                        for d in decl.domains
+                        for c in [primary if d.primary else secondary]
+                        if c is not None
+                    },
                     "warnings": warnings,
                 },
                 indent=2,
@@ -283,6 +317,7 @@ def validate(ctx: Context, fmt: str) -> None:
         f"{ctx.project.display(ctx.project.declaration_path)}: valid: {len(decl.domains)} domains, "
         f"{len(grouped)} zones, {sum(len(v) for v in grouped.values())} record sets"
     )
+    click.echo(_spf_line(decl))
 
 
 @cli.group()
@@ -315,6 +350,10 @@ from .cli_mail import dkim, mta_sts  # noqa: E402  (cli_mail imports cli: regist
 
 cli.add_command(mta_sts)
 cli.add_command(dkim)
+
+from .cli_check import check  # noqa: E402
+
+cli.add_command(check)
 
 
 def main() -> None:

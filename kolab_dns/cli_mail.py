@@ -157,3 +157,41 @@ def dkim_new(ctx: Context, selector: str, algorithm: str, bits: int | None, key_
         err=True,
     )
     click.echo(pair.public)
+
+
+@dkim.command("retire")
+@click.argument("selector")
+@click.option("--force", is_flag=True, help="Retire even the last selector (mail is then unsigned).")
+@click.pass_obj
+@handled
+def dkim_retire(ctx: Context, selector: str, force: bool) -> None:
+    """Remove SELECTOR from the declaration; the next sync deletes its TXT and every CNAME to it.
+
+    Retire a selector only once the signer has used another one for a few days, so that mail
+    still in transit verifies.
+    """
+    from .edit import remove_dkim_selector
+
+    project = ctx.project
+    decl = project.load()
+    others = [k.selector for k in decl.deployment.dkim if k.selector != selector]
+    if len(others) == len(decl.deployment.dkim):
+        raise KolabDnsError(f"DKIM selector {selector!r} is not declared")
+    if not others and not force:
+        raise KolabDnsError(
+            f"{selector!r} is the last DKIM selector: retiring it leaves mail without a published key; "
+            "add its successor with `kolab-dns dkim new` first, or pass --force"
+        )
+    shown = project.display(project.declaration_path)
+    line = remove_dkim_selector(project.declaration_path, shown, selector)
+    click.echo(
+        f"kolab-dns: removed kolab.dkim.{selector} from {shown}:{line}; `kolab-dns sync` unpublishes it",
+        err=True,
+    )
+    key = os.path.join(project.state_dir, "keys", f"{selector}.key")
+    if os.path.exists(key):
+        click.echo(
+            f"kolab-dns: {project.display(key)} is no longer published; delete it once the signer "
+            "has stopped using it",
+            err=True,
+        )

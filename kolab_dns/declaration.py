@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import names
+from . import names, spf
 from .dkimkey import WEAK_RSA_BITS, DkimKey, parse_dkim_key
 from .errors import DeclarationError
 from .located import Doc, LDict, LList, load_file
@@ -57,6 +57,7 @@ class Deployment:
     ttl: int
     nameservers: tuple[str, ...]
     kolab_verify: bool = True
+    spf: tuple[str, ...] = ()  # extra senders' SPF terms, in the primary's record
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class _Reader:
         self, value: Any, key: str, line: int | None, allowed: Iterable[str], required: Iterable[str] = ()
     ) -> LDict:
         if not isinstance(value, LDict):
-            raise self.fail(f"expected a mapping, got {_kind(value)}", key, line)
+            raise self.fail(f"expected a mapping, got {_kind(value)}", key or "(top level)", line)
         allowed = list(allowed)
         for k in value:
             if k not in allowed:
@@ -129,12 +130,12 @@ class _Reader:
                 raise self.fail(f"unknown key {k!r}{extra}", _join(key, str(k)), value.lines[k])
         for k in required:
             if k not in value or value[k] is None:
-                raise self.fail(f"missing required key {k!r}", key, value.line)
+                raise self.fail("missing required key", _join(key, k), value.lines.get(k, value.line))
         return value
 
     def typed(self, value: Any, kind: type | tuple[type, ...], key: str, line: int | None, what: str) -> Any:
         if (isinstance(value, bool) and kind is int) or not isinstance(value, kind):
-            raise self.fail(f"expected {what}, got {_kind(value)} {value!r}", key, line)
+            raise self.fail(f"expected {what}, got {_kind(value)} {_short(value)}", key, line)
         return value
 
     def choice(self, value: Any, choices: Iterable[str], key: str, line: int | None) -> str:
@@ -176,6 +177,11 @@ def _kind(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
@@ -194,6 +200,7 @@ _KOLAB_KEYS = (
     "ttl",
     "nameservers",
     "kolab_verify",
+    "spf",
 )
 _DMARC_KEYS = ("p", "sp", "adkim", "aspf", "pct", "fo")
 _MTA_STS_KEYS = ("mode", "max_age", "mx", "secondaries")
@@ -208,7 +215,11 @@ def load(path: str, display: str | None = None) -> Declaration:
 
 def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     r = _Reader(doc)
-    top = r.mapping(doc.data, "", 1, _TOP_KEYS, required=("kolab", "primary"))
+    data = doc.data
+    if data is None:  # an empty file (or only comments)
+        data = LDict()
+        data.line, data.lines = 1, {}
+    top = r.mapping(data, "", getattr(data, "line", 1), _TOP_KEYS, required=("kolab", "primary"))
     primary_name = r.name(top["primary"], "primary", top.lines["primary"])
     kolab = r.mapping(top["kolab"], "kolab", top.lines["kolab"], _KOLAB_KEYS)
     warnings: list[str] = []
@@ -260,10 +271,39 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
             )
         )
     _check_mta_sts(r, deployment, kolab)
+    _check_spf_budget(r, deployment, primary_name, len(domains) > 1, kolab)
     zone_lines = top["zones"].lines.values() if zones else ()
     lines = {f"zones.{z}": zl for z, zl in zip(zones, zone_lines, strict=True)}
     lines["default_provider"] = top.lines.get("default_provider", 1)
-    return Declaration(doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines)
+    decl = Declaration(doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines)
+    _check_owner_lengths(r, decl)
+    return decl
+
+
+# The longest owner-name prefix the expansion can put before a mail domain: a DKIM selector of 63
+# bytes plus "._domainkey.". Shorter domains need no check, so big declarations stay cheap.
+_LONGEST_PREFIX = 63 + len("._domainkey.")
+_NAME_VALUED = ("CNAME", "PTR", "MX", "SRV")  # record types whose values are names too
+
+
+def _check_owner_lengths(r: _Reader, decl: Declaration) -> None:
+    """A domain of 253 bytes is valid, its `_dmarc.` record is not: name the domain, not octoDNS."""
+    from .records import domain_records  # records imports this module
+
+    for index, domain in enumerate(decl.domains):
+        if len(domain.name) + 1 + _LONGEST_PREFIX <= 253:
+            continue
+        for rs in domain_records(decl, domain):
+            targets = [getattr(v, "exchange", None) or getattr(v, "target", v) for v in rs.values]
+            for name in [rs.name] + [str(t).rstrip(".") for t in targets if rs.type in _NAME_VALUED]:
+                if len(name) > 253 and name.endswith(domain.name):
+                    key = "primary" if domain.primary else f"secondary[{index - 1}]"
+                    raise r.fail(
+                        f"{domain.name!r} is too long for its records: {name[: -len(domain.name)]}... "
+                        f"would be {len(name)} bytes, over 253",
+                        key,
+                        domain.line,
+                    )
 
 
 def _provider_name(r: _Reader, value: Any, key: str, line: int | None) -> str:
@@ -409,15 +449,8 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
                 )
             r.typed(value, str, key, line, "a base64 public key or a path to a PEM/.pub file")
             text = value
-            if value.startswith(("/", "./", "../", "~")) or value.endswith((".pem", ".pub", ".txt")):
-                path = os.path.join(base_dir, os.path.expanduser(value))
-                try:
-                    with open(path, encoding="ascii") as fh:
-                        text = fh.read()
-                except (OSError, UnicodeDecodeError) as e:
-                    raise r.fail(
-                        f"cannot read key file {value!r}: {e.__class__.__name__}", key, line
-                    ) from None
+            if _is_key_path(value, base_dir):
+                text = _read_public_key_file(r, value, base_dir, key, line)
             try:
                 parsed = parse_dkim_key(selector, text)
             except ValueError as e:
@@ -473,6 +506,13 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         r.name(item, "kolab.nameservers", line)
         for item, line in r.items(kolab.get("nameservers"), "kolab.nameservers", ln("nameservers"))
     )
+    extra_spf = []
+    for item, line in r.items(kolab.get("spf"), "kolab.spf", ln("spf")):
+        r.typed(item, str, "kolab.spf", line, "an SPF mechanism such as include:_spf.example.net")
+        try:
+            extra_spf.append(spf.check_mechanism(item))
+        except ValueError as e:
+            raise r.fail(str(e), "kolab.spf", line) from None
     verify = r.typed(
         kolab.get("kolab_verify", True), bool, "kolab.kolab_verify", ln("kolab_verify"), "true or false"
     )
@@ -487,7 +527,55 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         ttl=ttl,
         nameservers=nameservers,
         kolab_verify=verify,
+        spf=tuple(extra_spf),
     )
+
+
+_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+
+
+def _is_key_path(value: str, base_dir: str) -> bool:
+    """A key file rather than the key itself. Base64 may begin with '/', so an absolute path is
+    one that exists or that is no base64 at all (1 in 64 ed25519 keys starts with '/')."""
+    if value.startswith(("./", "../", "~")) or value.endswith((".pem", ".pub", ".txt", ".key")):
+        return True
+    if value.startswith("/"):
+        return os.path.exists(os.path.join(base_dir, value)) or not _BASE64.match(value)
+    return False
+
+
+_MAX_KEY_FILE = 16384  # a PEM of an 8192-bit RSA public key is under 1.5 kB
+
+
+def _read_public_key_file(r: _Reader, value: str, base_dir: str, key: str, line: int) -> str:
+    """A public key file's text. Files that hold or may hold a private key are refused unread into
+    any message: their content would otherwise end up in DNS and in plan output."""
+    if value.endswith(".key"):
+        raise r.fail(
+            f"{value!r} is a private key file (`kolab-dns dkim new` writes SELECTOR.key); "
+            "give the public key it printed instead",
+            key,
+            line,
+        )
+    path = os.path.join(base_dir, os.path.expanduser(value))
+    if os.path.exists(path) and not os.path.isfile(path):  # /dev/zero or a FIFO would never end
+        raise r.fail(f"key file {value!r} is not a regular file", key, line)
+    try:
+        with open(path, encoding="ascii") as fh:
+            text = fh.read(_MAX_KEY_FILE + 1)
+    except (OSError, UnicodeDecodeError) as e:
+        raise r.fail(f"cannot read key file {value!r}: {e.__class__.__name__}", key, line) from None
+    if len(text) > _MAX_KEY_FILE:
+        raise r.fail(f"key file {value!r} is larger than {_MAX_KEY_FILE} bytes: not a public key", key, line)
+    compact = "".join(text.split())
+    if "-----BEGIN" not in text and "p=" not in text and len(compact) == 44 and compact.endswith("="):
+        raise r.fail(
+            f"{value!r} holds a bare 32-byte key, the form of a private ed25519 key; give an ed25519 "
+            "public key inline, or as a PEM or DKIM TXT file",
+            key,
+            line,
+        )
+    return text
 
 
 def mx_matches(pattern: str, host: str) -> bool:
@@ -508,4 +596,20 @@ def _check_mta_sts(r: _Reader, dep: Deployment, kolab: LDict) -> None:
             f"({', '.join(policy.mx)}): senders would refuse to deliver",
             "kolab.mta_sts.mx",
             m.lines.get("mx"),
+        )
+
+
+def _check_spf_budget(r: _Reader, dep: Deployment, primary: str, secondaries: bool, kolab: LDict) -> None:
+    """Over 10 lookups every receiver answers permerror, so refuse before anything is planned."""
+    primary_text = spf.primary_value(dep.hostname, dep.spf)
+    worst = spf.secondary_value(primary) if secondaries else primary_text
+    cost = spf.lookup_cost(worst, {primary: primary_text}.get)
+    if cost.lookups > spf.LOOKUP_LIMIT:
+        who = "secondary domains (which include the primary's)" if secondaries else "the primary"
+        raise r.fail(
+            f"the SPF record of {who} needs {cost.lookups} DNS lookups, over the limit of "
+            f"{spf.LOOKUP_LIMIT} (RFC 7208 4.6.4): receivers would fail every message; "
+            "use ip4:/ip6: terms or fewer include:s",
+            "kolab.spf",
+            kolab.lines.get("spf", kolab.line),
         )

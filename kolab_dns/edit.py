@@ -1,8 +1,9 @@
 """Editing the declaration as text, so comments, order and formatting survive.
 
-`add secondary` inserts one line after the last item of the `secondary:` block and `dkim new` one
-line under `kolab: dkim:`; each reloads the result to prove it still validates and holds the new
-line, and only then replaces the file, so a failed edit leaves the original untouched.
+`add secondary` inserts one line after the last item of the `secondary:` block, `dkim new` one
+line under `kolab: dkim:` and `dkim retire` removes one; each reloads the result to prove it still
+validates and holds the edit, and only then replaces the file, so a failed edit leaves the original
+untouched.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from . import declaration as declaration_mod
 from . import names
 from .declaration import Declaration
 from .errors import DeclarationError
+from .located import LDict, load_file
 
 _KEY = re.compile(r"^secondary\s*:\s*(#.*)?$")
 _KOLAB = re.compile(r"^kolab\s*:\s*(#.*)?$")
@@ -87,7 +89,7 @@ def _replace_checked(
             fh.write(new_text)
         if not holds(declaration_mod.load(tmp, display)):
             raise DeclarationError(
-                f"could not add the line: the {key}: block has an unusual layout; add it by hand",
+                f"could not edit the {key}: block, its layout is unusual; edit it by hand",
                 display,
                 None,
                 key,
@@ -165,3 +167,31 @@ def add_dkim_selector(path: str, display: str, selector: str, public_key: str) -
         "kolab.dkim",
     )
     return at + len(new)
+
+
+def remove_dkim_selector(path: str, display: str, selector: str) -> int:
+    """Delete the `SELECTOR: KEY` entry under `kolab: dkim:`; returns the line it was on."""
+    key = f"kolab.dkim.{selector}"
+    doc = load_file(path, display)
+    dkim = doc.data.get("kolab", {}).get("dkim") if isinstance(doc.data, dict) else None
+    if not isinstance(dkim, LDict) or selector not in dkim:
+        raise DeclarationError("no such DKIM selector is declared", display, None, key)
+    with open(path, encoding="utf-8") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    start = dkim.lines[selector] - 1
+    if not lines[start].lstrip().startswith(f"{selector}:"):
+        raise DeclarationError(
+            "could not remove the line: kolab.dkim is a flow mapping; remove it by hand",
+            display,
+            start + 1,
+            key,
+        )
+    del lines[start : _block_end(lines, start) + 1]  # the key may continue on indented lines
+    _replace_checked(
+        path,
+        display,
+        "".join(lines),
+        lambda check: selector not in {k.selector for k in check.deployment.dkim},
+        "kolab.dkim",
+    )
+    return start + 1

@@ -23,5 +23,7 @@ class DeclarationError(KolabDnsError):
         where = ""
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        key = f"{self.key}: " if self.key else ""
-        return f"{where}{key}{self.message}"
+        key = ""
+        if self.key:  # a key is user input: one with a line break or control character is quoted
+            key = f"{self.key if self.key.isprintable() else repr(self.key)}: "
+        return f"{where}{key}{' '.join(self.message.splitlines())}"

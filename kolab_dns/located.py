@@ -9,6 +9,7 @@ by the pure-Python parser, whose messages and marks the error lines are built fr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,31 +43,90 @@ class Doc:
         return DeclarationError(message, self.file, line, key)
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: str = "") -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out = LDict()
         out.line, out.lines = line, {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, loader, file)
+            key_line = key_node.start_mark.line + 1
+            key = _convert(key_node, loader, file, path)
             if isinstance(key, (dict, list)):
-                raise DeclarationError(
-                    "a mapping key must be a plain value", file, key_node.start_mark.line + 1
-                )
+                raise DeclarationError("a mapping key must be a plain value", file, key_line, path or None)
+            where = f"{path}.{key}" if path else str(key)
             if key in out:
-                raise DeclarationError(f"duplicate key {key!r}", file, key_node.start_mark.line + 1, str(key))
-            out[key] = _convert(value_node, loader, file)
-            out.lines[key] = key_node.start_mark.line + 1
+                raise DeclarationError(
+                    f"duplicate key {key!r} (first on line {out.lines[key]})", file, key_line, where
+                )
+            out[key] = _convert(value_node, loader, file, where)
+            out.lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LList()
         seq.line, seq.lines = line, []
-        for item in node.value:
-            seq.append(_convert(item, loader, file))
+        for index, item in enumerate(node.value):
+            seq.append(_convert(item, loader, file, f"{path}[{index}]"))
             seq.lines.append(item.start_mark.line + 1)
         return seq
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError) as e:  # e.g. a date like 2024-02-30
+        raise DeclarationError(f"invalid value: {e}", file, line, path or None) from None
+
+
+_KEY_LINE = re.compile(r"^( *)(?:- +)?([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*?|'[^']*'|\"[^\"]*\") *:(?:\s|$)")
+
+
+def key_at(text: str, line: int) -> str | None:
+    """Dotted path of the block-mapping keys enclosing a line, read from indentation alone.
+
+    A document with a syntax error has no tree to ask, yet the user wants to know which key the
+    broken line belongs to; indentation is what a reader goes by too.
+    """
+    path: list[tuple[int, str, bool]] = []  # indent, key, has an inline value (so no children)
+    for raw in text.splitlines()[:line]:
+        expanded = raw.expandtabs(8)
+        m = _KEY_LINE.match(expanded)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        while path and (path[-1][0] >= indent or path[-1][2]):
+            path.pop()
+        rest = expanded[m.end() :].strip()
+        path.append((indent, m.group(2).strip("'\"").strip(), bool(rest) and not rest.startswith("#")))
+    return ".".join(k for _, k, _ in path) or None
+
+
+def _error_mark(e: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    """Where the user has to look: an unclosed quote or bracket is wrong where it opened."""
+    context = e.context or ""
+    if e.context_mark is not None and ("quoted" in context or "flow" in context):
+        return e.context_mark
+    return e.problem_mark or e.context_mark
+
+
+# PyYAML's words for the usual slips, and what a person would call them.
+_PLAIN = (
+    ("expected <block end>, but found", "this line is indented differently from the keys around it"),
+    ("mapping values are not allowed here", "a ':' where YAML allows none (indentation? quotes?)"),
+    ("found character '\\t' that cannot start any token", "a tab; indent with spaces"),
+    ("could not find expected ':'", "a key without its ':'"),
+)
+
+
+def _plain(e: yaml.MarkedYAMLError) -> str:
+    problem = " ".join(str(e.problem or e.context or "invalid YAML").split())
+    context = e.context or ""
+    if "quoted scalar" in context:
+        return f"a quoted string is not closed ({problem})"
+    if "flow mapping" in context or "flow sequence" in context:
+        bracket = "{" if "mapping" in context else "["
+        return f"a '{bracket}' is not closed, or a value inside it needs quotes ({problem})"
+    for marker, words in _PLAIN:
+        if marker in problem:
+            return f"{words} ({problem})"
+    return problem
 
 
 _FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
@@ -84,20 +144,33 @@ def load_text(text: str, file: str) -> Doc:
             pass  # reported below, in the pure-Python parser's words
         finally:
             fast.dispose()
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader checks for control characters right here
+    except yaml.reader.ReaderError as e:
+        raise _reader_error(e, text, file) from None
     try:
         node = loader.get_single_node()
         data = None if node is None else _convert(node, loader, file)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        problem = " ".join(str(e.problem or e.context or "invalid YAML").split())
-        raise DeclarationError(f"YAML syntax error: {problem}", file, line) from None
+        mark = _error_mark(e)
+        line = min(mark.line + 1, text.count("\n") + 1) if mark else None
+        problem = _plain(e)
+        key = key_at(text, line) if line else None
+        raise DeclarationError(f"YAML syntax error: {problem}", file, line, key) from None
+    except yaml.reader.ReaderError as e:
+        raise _reader_error(e, text, file) from None
     except yaml.YAMLError as e:
         raise DeclarationError(f"YAML error: {' '.join(str(e).split())}", file) from None
     finally:
         loader.dispose()
     return Doc(file, data)
+
+
+def _reader_error(e: yaml.reader.ReaderError, text: str, file: str) -> DeclarationError:
+    line = text[: e.position].count("\n") + 1
+    return DeclarationError(
+        f"control character U+{e.character:04X} is not allowed in YAML", file, line, key_at(text, line)
+    )
 
 
 def load_file(path: str, display: str | None = None) -> Doc:
@@ -108,6 +181,14 @@ def load_file(path: str, display: str | None = None) -> Doc:
             text = fh.read()
     except FileNotFoundError:
         raise DeclarationError("file not found", shown) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise DeclarationError(f"cannot read: {e}", shown) from None
+    except UnicodeDecodeError as e:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        line = raw[: e.start].count(b"\n") + 1
+        key = key_at(raw[: e.start].decode("utf-8", "replace"), line)
+        raise DeclarationError(
+            f"byte 0x{raw[e.start]:02x} is not UTF-8; save the file as UTF-8", shown, line, key
+        ) from None
+    except OSError as e:
+        raise DeclarationError(f"cannot read: {e.strerror or e.__class__.__name__}", shown) from None
     return load_text(text, shown)

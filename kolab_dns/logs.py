@@ -1,13 +1,22 @@
-"""Logging to stderr with every known secret value masked, whatever logs it."""
+"""Logging to stderr with every known secret value masked, whatever logs it.
+
+Secrets are learnt when a provider file is loaded (project.py): the values of its `env/VAR`
+references and of keys named like secrets. From then on every log record, its traceback and
+stack, and every error line kolab-dns prints pass through `REDACTOR`.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MASK = "********"
+MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words and digits
+#: Provider keys whose literal values are secrets even when not taken from env/ (bad practice).
+SECRET_KEY = re.compile(r"(secret|token|password|passwd|api_?key|credentials?)$", re.IGNORECASE)
 
 
 class Redactor(logging.Filter):
@@ -17,8 +26,8 @@ class Redactor(logging.Filter):
         # octoDNS forces its Checksum logger to INFO; kolab-dns prints the checksum itself.
         self.quiet = {"Checksum"}
 
-    def add(self, values: Iterable[str]) -> None:
-        self.secrets.update(v for v in values if v and len(v) >= 4)
+    def add(self, values: Iterable[object]) -> None:
+        self.secrets.update(str(v) for v in values if v is not None and len(str(v)) >= MIN_SECRET_LENGTH)
 
     def redact(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
@@ -26,27 +35,42 @@ class Redactor(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name in self.quiet and logging.getLogger().level > logging.INFO:
+        terse = logging.getLogger().level > logging.INFO
+        if record.name in self.quiet and terse:
+            return False
+        if terse and record.levelno >= logging.ERROR and not record.name.startswith("kolab_dns"):
+            # A library's error is on its way up as an exception that kolab-dns reports in one
+            # line; -v shows the library's own log of it too.
             return False
         if self.secrets:
-            record.msg = self.redact(record.getMessage())
-            record.args = None
+            try:
+                message = record.getMessage()
+            except Exception:  # a library's malformed log call must not crash the run here
+                message = f"{record.msg} {record.args}"
+            record.msg, record.args = self.redact(message), None
             if record.exc_info and record.exc_info[1] is not None:
                 record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            elif record.exc_text:
+                record.exc_text = self.redact(record.exc_text)
+            if record.stack_info:
+                record.stack_info = self.redact(record.stack_info)
         return True
 
 
 REDACTOR = Redactor()
 
 
-def env_secrets(configs: Iterable[dict[str, object]]) -> list[str]:
-    """Values of every env/VAR a provider config names: those are the secrets to mask."""
+def provider_secrets(config: Mapping[str, object]) -> list[str]:
+    """The secret values of one provider config: what its env/VAR[/default] references resolve
+    to (the default too), and literal values of keys named like secrets."""
     out = []
-    for config in configs:
-        for value in config.values():
-            if isinstance(value, str) and value.startswith("env/"):
-                out.append(os.environ.get(value[4:].split("/")[0], ""))
-    return out
+    for key, value in config.items():
+        if isinstance(value, str) and value.startswith("env/"):
+            var, _, default = value[4:].partition("/")
+            out += [os.environ.get(var, ""), default]
+        elif SECRET_KEY.search(str(key)) and isinstance(value, (str, int)):
+            out.append(str(value))
+    return [v for v in out if v]
 
 
 def setup(verbosity: int) -> None:

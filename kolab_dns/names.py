@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from functools import cache
 
 import idna
+from publicsuffixlist import PublicSuffixList
 
 _LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # A plain ASCII host name (no A-labels) needs no per-label work: the common case, 10,000 per fleet.
@@ -36,12 +38,14 @@ def to_ascii(name: str) -> str:
     for label in labels:
         if not label:
             raise NameError_(f"{name!r} has an empty label")
-        if label.isascii():
+        if label.isascii() and not label.lower().startswith("xn--"):
             ascii_label = label.lower()
         else:
             try:
                 ascii_label = idna.encode(label, uts46=True).decode("ascii")
-            except idna.IDNAError as e:
+                if ascii_label.startswith("xn--"):
+                    idna.decode(ascii_label)  # an A-label must round-trip (RFC 5891 5.4)
+            except (idna.IDNAError, UnicodeError) as e:
                 raise NameError_(f"{name!r} is not a valid internationalized name: {e}") from None
         if len(ascii_label) > 63:
             raise NameError_(f"label {label!r} of {name!r} is longer than 63 bytes")
@@ -86,3 +90,13 @@ def longest_zone(name: str, zones: Iterable[str] | set[str]) -> str | None:
 def reverse_name(ip: str) -> str:
     """in-addr.arpa / ip6.arpa owner name of an address, without the trailing dot."""
     return ipaddress.ip_address(ip).reverse_pointer
+
+
+@cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()  # the list bundled with the package, kept current by its releases
+
+
+def org_domain(name: str) -> str:
+    """The organizational domain (RFC 7489 §3.2): one label below the longest public suffix."""
+    return _psl().privatesuffix(name) or name

@@ -1,18 +1,22 @@
 """A kolab-dns repository: its declaration in zones/ and its provider definitions in providers/.
 
-Provider files are checked without contacting any provider: the class must import, and every
-`env/VAR` secret it names must be set. Secret values are never read into messages.
+Provider files are checked without contacting any provider: the class must import, take every key
+given, and accept the values (it is built once, as octoDNS will), and every `env/VAR` secret it
+names must be set. Secret values are masked in every message and log (logs.REDACTOR).
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
 import os
 import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import declaration as declaration_mod
+from . import logs
 from .declaration import Declaration
 from .errors import DeclarationError
 from .located import LDict, load_file, load_text
@@ -87,6 +91,7 @@ class Project:
             if isinstance(config.get(k), str) and not os.path.isabs(config[k]):
                 config[k] = os.path.join(self.root, config[k])
         provider = Provider(name, doc.file, config, dict(data.lines))
+        logs.REDACTOR.add(logs.provider_secrets(config))  # before anything can print them
         self._check_class(provider, data)
         self._providers[name] = provider
         return provider
@@ -94,6 +99,13 @@ class Project:
     @staticmethod
     def _check_class(provider: Provider, data: LDict) -> None:
         line = data.lines.get("class")
+        if not isinstance(data["class"], str):
+            raise DeclarationError(
+                "expected a class path such as octodns_powerdns.PowerDnsProvider",
+                provider.file,
+                line,
+                "class",
+            )
         module_name, _, class_name = provider.class_path.rpartition(".")
         try:
             module = importlib.import_module(module_name) if module_name else None
@@ -101,10 +113,12 @@ class Project:
             raise DeclarationError(
                 f"cannot import module {module_name!r}: {e.msg}", provider.file, line, "class"
             ) from None
-        if module is None or not hasattr(module, class_name):
+        cls = getattr(module, class_name, None) if module is not None else None
+        if not isinstance(cls, type):
             raise DeclarationError(
                 f"class {provider.class_path!r} does not exist", provider.file, line, "class"
             )
+        _check_kwargs(cls, provider, data)
 
     def check_secrets(self, provider: Provider) -> None:
         """Every env/VAR secret a provider needs is set (octoDNS would fail mid-run otherwise)."""
@@ -115,6 +129,17 @@ class Project:
                     raise DeclarationError(
                         f"environment variable {var} is not set", provider.file, provider.lines.get(key), key
                     )
+
+    def check_construct(self, provider: Provider) -> None:
+        """Build the provider as octoDNS will (no request is sent), so a value its class rejects
+        is reported with file and line before anything is planned."""
+        module_name, _, class_name = provider.class_path.rpartition(".")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        kwargs = {k: _resolve(v) for k, v in provider.config.items() if k != "class"}
+        try:
+            cls(provider.name, **kwargs)
+        except Exception as e:
+            raise construction_error(provider, e) from None
 
     def providers_for(
         self, decl: Declaration, zones: dict[str, str] | None = None, with_secrets: bool = True
@@ -128,6 +153,7 @@ class Project:
                 out[name] = self.provider(name, key, line)
                 if with_secrets:
                     self.check_secrets(out[name])
+                    self.check_construct(out[name])
         return out
 
     def load_at(self, ref: str) -> Declaration:
@@ -151,6 +177,75 @@ class Project:
     @property
     def state_dir(self) -> str:
         return os.path.join(self.root, STATE_DIR)
+
+
+def _resolve(value: Any) -> Any:
+    """An `env/VAR[/default]` value as octoDNS's EnvironSecrets reads it; others unchanged."""
+    if not isinstance(value, str) or not value.startswith("env/"):
+        return value
+    var, _, default = value[4:].partition("/")
+    text = os.environ.get(var, default)
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
+
+
+def construction_error(provider: Provider, e: Exception) -> DeclarationError:
+    """A provider class rejecting its configuration, pointed at the key whose value it names."""
+    text = " ".join(str(e).split()) or e.__class__.__name__
+    key = "class"
+    for k, v in provider.config.items():
+        shown = str(v)
+        if k != "class" and not shown.startswith("env/") and len(shown) >= 2 and repr(shown) in text:
+            key = k
+    return DeclarationError(
+        f"{provider.class_path} rejects this configuration: {e.__class__.__name__}: {text}",
+        provider.file,
+        provider.lines.get(key),
+        key,
+    )
+
+
+def _check_kwargs(cls: type, provider: Provider, data: LDict) -> None:
+    """Keys the provider class does not take, or required ones missing, as located errors.
+
+    octoDNS would report them as a TypeError with a traceback and no file or line. A class whose
+    constructors all pass **kwargs on to object leaves the check to octoDNS.
+    """
+    known: set[str] = set()
+    required: list[str] = []
+    complete = False
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            params = list(inspect.signature(init).parameters.values())[1:]  # without self
+        except (TypeError, ValueError):
+            return
+        first = not known  # the constructor octoDNS calls: its arguments without default are required
+        for p in params:
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                if first and p.default is p.empty and p.name != "id":
+                    required.append(p.name)
+                known.add(p.name)
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            complete = True
+            break
+    known.discard("id")
+    for k in data:
+        if complete and k != "class" and k not in known:
+            hint = difflib.get_close_matches(str(k), sorted(known), n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise DeclarationError(
+                f"{provider.class_path} takes no key {k!r}{extra}", provider.file, data.lines[k], str(k)
+            )
+    for k in required:
+        if k not in data:
+            raise DeclarationError(
+                f"missing required key for {provider.class_path}", provider.file, data.line, k
+            )
 
 
 def _provider_lines(decl: Declaration) -> dict[str, tuple[str, int | None]]:

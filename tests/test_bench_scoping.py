@@ -65,9 +65,10 @@ def test_the_generator_makes_a_valid_fleet_half_in_the_primary_zone_half_zones_o
     assert not fleet.warnings
 
 
-def test_adding_a_zone_of_its_own_plans_that_zone_only(fleet: Declaration) -> None:
+def test_adding_a_zone_of_its_own_plans_that_zone_and_the_report_authorization(fleet: Declaration) -> None:
+    # Reports go to admin@kolab.klab.cc: klab.cc authorizes the new domain's (RFC 7489 7.1).
     new = decl(generate.declaration(N, extra=("newcustomer.example",)))
-    assert changed_zones(fleet, new) == {"newcustomer.example": "local"}
+    assert changed_zones(fleet, new) == {"newcustomer.example": "local", "klab.cc": "local"}
 
 
 def test_adding_a_domain_in_the_primary_zone_plans_that_zone_only(fleet: Declaration) -> None:
@@ -83,6 +84,7 @@ def test_removing_and_editing_domains_plans_their_zones_only(fleet: Declaration)
     assert changed_zones(fleet, decl(edited)) == {
         "customer00001.example": "local",
         "customer00003.example": "local",
+        "klab.cc": "local",  # customer00001.example's report authorization goes
     }
 
 
@@ -174,7 +176,7 @@ def test_the_local_target_reads_what_octodns_yamlprovider_reads(
     assert ours not in slow_reads and slow_reads.count(octodns) == len(zones)  # libyaml read every file
 
 
-def test_plan_since_on_a_synced_fleet_plans_the_new_domain_zone_only(repo: Path) -> None:
+def test_plan_since_on_a_synced_fleet_plans_the_zones_a_new_domain_touches(repo: Path) -> None:
     path = repo / "zones" / "kolab.yaml"
     path.write_text(generate.declaration(N))
     shutil.copy(ROOT / "providers" / "local.yaml", repo / "providers" / "local.yaml")
@@ -186,13 +188,15 @@ def test_plan_since_on_a_synced_fleet_plans_the_new_domain_zone_only(repo: Path)
         subprocess.run(["git", "-C", str(repo), *cmd], check=True)
     runner = CliRunner()
     assert runner.invoke(cli, ["-C", str(repo), "sync"]).exit_code == 0
-    for extra, zone in (("newcustomer.example", "newcustomer.example"), ("cnew.klab.cc", "klab.cc")):
+    for extra, zones in (
+        ("newcustomer.example", {"newcustomer.example", "klab.cc"}),  # klab.cc: report authorization
+        ("cnew.klab.cc", {"klab.cc"}),
+    ):
         path.write_text(generate.declaration(N, extra=(extra,)))
         result = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "HEAD", "--format", "json"])
         data = json.loads(result.stdout)
-        assert data["summary"]["zones"] == 1, result.stderr
-        assert {c["zone"] for c in data["changes"]} == {zone}
-        assert {c["action"] for c in data["changes"]} == {"create"}
-        assert all(
-            c["name"].endswith(extra) for c in data["changes"] if not c["name"].startswith("_kolab-dns")
-        )
+        assert data["summary"]["zones"] == len(zones), result.stderr
+        assert {c["zone"] for c in data["changes"]} == zones
+        # New records only; a marker that lists them may be updated
+        assert {c["action"] for c in data["changes"] if "_kolab-dns." not in c["name"]} == {"create"}
+        assert all(extra in c["name"] for c in data["changes"] if not c["name"].startswith("_kolab-dns"))

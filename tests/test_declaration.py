@@ -96,9 +96,9 @@ CASES = [
     (
         "yaml syntax",
         GOOD.replace("primary: kolab.klab.cc", "primary: [kolab.klab.cc"),
-        None,
+        "primary",
         "YAML syntax error",
-        None,
+        "primary: [",
     ),
     ("duplicate yaml key", GOOD + "primary: x.example\n", "primary", "duplicate key", "primary: x.example"),
     (
@@ -163,3 +163,15 @@ def test_overrides_and_own_zones() -> None:
     assert decl.zone_providers() == {"klab.cc": "local", "customer.org": "cf"}
     err = error_for(GOOD.replace("- kolab-secondary.klab.cc", "- kolab-secondary.klab.cc: {provider: cf}"))
     assert err.key == "secondary[0].provider" and "lies in zone" in err.message
+
+
+def test_a_base64_key_starting_with_a_slash_is_a_key_not_a_path() -> None:
+    """1 in 64 ed25519 keys `dkim new` prints begins with '/' (base64 of a first byte >= 0xfc)."""
+    import base64
+
+    key = base64.b64encode(bytes([0xFC] + [1] * 31)).decode()
+    assert key.startswith("/")
+    line = next(x for x in GOOD.splitlines() if "dkim1:" in x)
+    decl = parse(load_text(GOOD.replace(line, f"    dkim1: {key}"), "zones/kolab.yaml"))
+    (dkim,) = decl.deployment.dkim
+    assert (dkim.algorithm, dkim.public_key) == ("ed25519", key)

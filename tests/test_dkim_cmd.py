@@ -190,3 +190,35 @@ def test_add_dkim_selector_refuses_a_flow_mapping(tmp_path: Path) -> None:
     with pytest.raises(DeclarationError, match="add it by hand"):
         add_dkim_selector(str(path), "kolab.yaml", "new", KEY)
     assert path.read_text() == text
+
+
+def test_retire_removes_one_line_and_its_records(repo: Path) -> None:
+    path = repo / "zones" / "kolab.yaml"
+    assert run(repo, "dkim", "new", "s2026")[0] == 0
+    before = path.read_text().splitlines()
+    code, _, err = run(repo, "dkim", "retire", "dkim1")
+    assert code == 0, err
+    after = path.read_text().splitlines()
+    assert [line for line in before if not line.lstrip().startswith("dkim1:")] == after
+    assert "s2026.key is no longer published" not in err  # only the retired selector's key is named
+    records = rendered(repo)
+    assert not [name for name in records if name.startswith("dkim1.")]
+    assert records[f"s2026._domainkey.{SECONDARY}"] == ("CNAME", [f"s2026._domainkey.{PRIMARY}."])
+
+
+def test_retire_refuses_the_last_selector_and_unknown_ones(repo: Path) -> None:
+    path = repo / "zones" / "kolab.yaml"
+    text = path.read_text()
+    code, _, err = run(repo, "dkim", "retire", "dkim1")
+    assert code == 1 and "last DKIM selector" in err and path.read_text() == text
+    code, _, err = run(repo, "dkim", "retire", "nope")
+    assert code == 1 and "'nope' is not declared" in err and path.read_text() == text
+    assert run(repo, "dkim", "retire", "dkim1", "--force")[0] == 0
+    assert load(str(path)).deployment.dkim == ()
+    assert not [name for name in rendered(repo) if "._domainkey." in name]
+
+
+def test_retire_names_the_private_key_to_delete(repo: Path) -> None:
+    run(repo, "dkim", "new", "old")
+    code, _, err = run(repo, "dkim", "retire", "old")
+    assert code == 0 and ".kolab-dns/keys/old.key is no longer published" in err

@@ -38,8 +38,8 @@ def test_example_expands_to_the_36_seed_recordsets() -> None:
 def test_rendered_zone_equals_the_seed_record_for_record() -> None:
     result = CliRunner().invoke(cli, ["-C", str(ROOT), "render", "--format", "zone"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("$ORIGIN klab.cc.")
-    ours = _rrsets(dns.zone.from_text(result.output, relativize=True, check_origin=False))
+    assert result.stdout.startswith("$ORIGIN klab.cc.")
+    ours = _rrsets(dns.zone.from_text(result.stdout, relativize=True, check_origin=False))
     seed = _rrsets(dns.zone.from_file(str(DATA / "seed.zone"), relativize=True, check_origin=False))
     assert len(seed) == 36 and len(ours) == 36
     assert ours.keys() == seed.keys()

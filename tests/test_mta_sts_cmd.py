@@ -113,6 +113,6 @@ def test_mta_sts_on_a_secondary_adds_its_cname_and_txt(repo: Path) -> None:
 
 
 def test_help_of_the_mail_commands() -> None:
-    for args in (["mta-sts"], ["mta-sts", "policy"], ["dkim"], ["dkim", "new"]):
+    for args in (["mta-sts"], ["mta-sts", "policy"], ["dkim"], ["dkim", "new"], ["dkim", "retire"]):
         result = CliRunner().invoke(cli, [*args, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output

@@ -22,8 +22,12 @@ def decl(text: str):
     return parse(load_text(text, "zones/kolab.yaml"))
 
 
-def test_adding_an_own_zone_domain_scopes_to_that_zone() -> None:
-    assert changed_zones(decl(BASE), decl(BASE + "  - new.example\n")) == {"new.example": "local"}
+def test_adding_an_own_zone_domain_scopes_to_that_zone_and_the_report_zone() -> None:
+    # new.example is another organization, so the report domain's zone authorizes its DMARC reports.
+    assert changed_zones(decl(BASE), decl(BASE + "  - new.example\n")) == {
+        "new.example": "local",
+        "klab.cc": "local",
+    }
 
 
 def test_adding_a_domain_inside_a_listed_zone_scopes_to_that_zone() -> None:
@@ -32,7 +36,8 @@ def test_adding_a_domain_inside_a_listed_zone_scopes_to_that_zone() -> None:
 
 def test_removing_an_own_zone_domain_plans_its_old_zone() -> None:
     assert changed_zones(decl(BASE), decl(BASE.replace("  - own-b.example\n", ""))) == {
-        "own-b.example": "local"
+        "own-b.example": "local",
+        "klab.cc": "local",
     }
 
 
@@ -55,6 +60,7 @@ def test_plan_since_ref_through_git(repo: Path) -> None:
     path.write_text(BASE + "  - new.example\n")
     result = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "HEAD", "--format", "json"])
     data = json.loads(result.stdout)
-    assert data["summary"]["zones"] == 1 and {c["zone"] for c in data["changes"]} == {"new.example"}
+    assert data["summary"]["zones"] == 2
+    assert {c["zone"] for c in data["changes"]} == {"new.example", "klab.cc"}
     bad = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "no-such-ref"])
     assert bad.exit_code == 1 and "no-such-ref" in bad.stderr

@@ -24,6 +24,7 @@ from octodns.zone import Zone
 from ..declaration import Declaration
 from ..errors import KolabDnsError
 from ..project import Project, Provider
+from .faults import Progress, wrap
 from .processors import KolabOwnership
 from .report import PlanCapture, PlanReport, checksum, rows
 from .source import KolabSource
@@ -102,6 +103,9 @@ class Run:
         with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir, _fewer_collections():
             manager = self._manager(tmpdir, expected_checksum is not None)
             capture = manager.plan_outputs[CAPTURE_ID]
+            progress = Progress()
+            for name, provider in self.providers.items():
+                wrap(manager.providers[name], name, provider.file, progress, lambda: _zones(capture))
             try:
                 manager.sync(dry_run=not apply, force=force, checksum=expected_checksum)
             except UnsafePlan as e:
@@ -130,6 +134,11 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def _zones(capture: PlanCapture) -> list[str]:
+    """Zones with changes, in the order octoDNS applies them."""
+    return [plan.desired.decoded_name.rstrip(".") for _, plan in capture.plans]
 
 
 def _report(run: Run, capture: PlanCapture) -> PlanReport:

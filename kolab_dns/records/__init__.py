@@ -12,9 +12,10 @@ from .host import host_records, ptr_records
 from .kolab import kolab_records
 from .mail import mail_records
 from .mta_sts import mta_sts_records
+from .report_auth import report_auth_records
 from .zoning import Zoning
 
-__all__ = ["DOMAIN_FAMILIES", "Zoning", "by_zone", "domain_records", "expand"]
+__all__ = ["DOMAIN_FAMILIES", "Zoning", "by_zone", "deployment_records", "domain_records", "expand"]
 
 # One function per record family, in the order the spec lists them.
 DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...] = (
@@ -34,12 +35,21 @@ def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
 
 
 def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:
-    """The host's records, its PTRs, and every record set of the chosen domains (default: all)."""
+    """The host's records, every record set of the chosen domains (default: all), then the
+    deployment's records in other zones: PTRs and DMARC report authorizations (for all domains,
+    as they land in zones the chosen domains may not be in)."""
     out = host_records(decl)
     for domain in decl.domains if domains is None else domains:
         out.extend(domain_records(decl, domain))
     out.extend(ptr_records(decl))
+    out.extend(report_auth_records(decl))
     return out
+
+
+def deployment_records(decl: Declaration) -> list[RecordSet]:
+    """The records of the deployment rather than of one domain: the host's addresses, its PTRs,
+    and the DMARC report authorizations (one per domain, all in the report domain's zone)."""
+    return [*host_records(decl), *ptr_records(decl), *report_auth_records(decl)]
 
 
 def by_zone(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .. import spf
 from ..declaration import Declaration, Dmarc, MailDomain
 from ..recordset import MX, RecordSet
 
@@ -11,11 +12,19 @@ MX_PREFERENCE = 10
 
 
 def spf_value(decl: Declaration, domain: MailDomain) -> str:
-    """The primary names its host; secondaries delegate to the primary with include:."""
-    host, primary = decl.deployment.hostname, decl.primary.name
     if domain.primary:
-        return f"v=spf1 mx a:{host} mx:{host} -all"
-    return f"v=spf1 mx include:{primary} -all"
+        return spf.primary_value(decl.deployment.hostname, decl.deployment.spf)
+    return spf.secondary_value(decl.primary.name)
+
+
+def spf_cost(decl: Declaration, domain: MailDomain) -> spf.Cost:
+    """Lookups a receiver spends on this domain's SPF, following includes of declared domains."""
+
+    def resolve(name: str) -> str | None:
+        found = next((d for d in decl.domains if d.name == name), None)
+        return None if found is None else spf_value(decl, found)
+
+    return spf.lookup_cost(spf_value(decl, domain), resolve)
 
 
 @lru_cache(maxsize=8)  # one value per deployment, asked for by every domain

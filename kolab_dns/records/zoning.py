@@ -1,9 +1,10 @@
 """Which zone each record set goes into, and which domains can put records into a zone.
 
-A record set goes into the longest managed zone holding its owner name. A mail domain's records
-all lie at or below the domain, so they land in the domain's own zone, or in a zone lying under
-the domain. Knowing this per zone lets a plan of one zone expand only the domains that can
-touch it, instead of the whole declaration.
+A record set goes into the longest managed zone holding its owner name. A mail domain's own
+records all lie at or below the domain, so they land in the domain's own zone, or in a zone lying
+under the domain; the deployment's records (the host's, PTRs, DMARC report authorizations for
+every domain) are built once and placed like any other. Knowing this per zone lets a plan of one
+zone expand only the domains that can touch it, instead of the whole declaration.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Zoning:
             self.unmanaged = set()
         self._domains: dict[str, list[MailDomain]] | None = None
         self._reach: dict[str, set[str]] | None = None
+        self._deployment: dict[str, list[RecordSet]] | None = None
 
     def zone_of(self, name: str) -> str | None:
         return names.longest_zone(name, self.zones)
@@ -75,13 +77,23 @@ class Zoning:
             self._domains, self._reach = into, reach
         return self._domains or {}, self._reach
 
+    @property
+    def deployment(self) -> dict[str, list[RecordSet]]:
+        """The deployment's own record sets by zone, built once."""
+        if self._deployment is None:
+            from . import deployment_records  # the package imports this module
+
+            self._deployment = self.group(deployment_records(self.decl))
+        return self._deployment
+
     def records(self, zone: str) -> list[RecordSet] | None:
         """One zone's record sets, expanding only the domains that can reach it; None if no zone."""
-        from . import expand  # the package imports this module
+        from . import domain_records  # the package imports this module
 
         if zone not in self.zones:
             return None
-        return [rs for rs in expand(self.decl, self.domains[zone]) if self._lands(rs, zone)]
+        own = [rs for d in self.domains[zone] for rs in domain_records(self.decl, d) if self._lands(rs, zone)]
+        return own + self.deployment[zone]
 
     def _lands(self, rs: RecordSet, zone: str) -> bool:
         return rs.domain not in self.unmanaged and self.zone_of(rs.name) == zone

@@ -224,6 +224,20 @@ class _Server:
                 pass
         self._proc = None if proc.returncode is not None else proc
 
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would; its data stays for `restart()`."""
+        proc = self._proc
+        if proc is None:
+            return
+        self._signal(signal.SIGKILL)
+        proc.wait(10)
+        self._proc = None
+
+    def halt(self) -> None:
+        """Stop the server process (SIGTERM) but keep its data for `restart()`."""
+        self._terminate()
+        self._proc = None
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the server and remove its temp dir; idempotent and safe to call from atexit."""
         if self._stopped:
@@ -438,6 +452,12 @@ class PowerDNS(_Server):
         # The API answers slightly before DNS does: wait for both.
         self._wait_until("API answers", self._api_ready)
         self._wait_until("DNS answers", self._answers_anything)
+
+    def restart(self) -> None:
+        """Start again on the same database after `halt()` or `kill()` (on new ports)."""
+        if self._proc is not None:
+            raise RuntimeError("PowerDNS is still running")
+        self._start_with_retries(self._attempt)
 
     def _api_ready(self) -> bool:
         try:

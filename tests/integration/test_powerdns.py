@@ -112,6 +112,16 @@ def _refused_then_forced(repo: Repo, target: Target, zone: str, *args: str) -> N
     repo.ok("sync", "--force", *args)
 
 
+def _assert_report_authorization_goes(plan: dict, domain: str) -> None:
+    """A removed domain of another organization loses its DMARC report authorization in the
+    report domain's zone (klab.cc), and nothing else there changes but the ownership marker."""
+    changes = {(c["name"], c["type"], c["action"]) for c in plan["changes"] if c["zone"] == "klab.cc"}
+    assert changes == {
+        (f"{domain}._report._dmarc.kolab.klab.cc", "TXT", "delete"),
+        (ownership.marker_name("kolab.klab.cc"), "TXT", "update"),
+    }
+
+
 def test_removing_a_secondary_deletes_exactly_its_records(pdns: MakeTarget, make_repo: MakeRepo) -> None:
     target = pdns(["klab.cc", "customers.example"])
     repo = make_repo(target)
@@ -140,9 +150,9 @@ def test_removing_a_secondary_deletes_exactly_its_records(pdns: MakeTarget, make
 
     repo.write(zones=zones, secondary=[one])
     plan = _plan_json(repo, "--since", "HEAD")
-    assert plan["summary"]["zones"] == 1  # only the zone that changed is planned
-    changes = plan["changes"]
-    assert {c["zone"] for c in changes} == {"customers.example"}
+    assert plan["summary"]["zones"] == 2  # only the zones that changed are planned
+    _assert_report_authorization_goes(plan, two)
+    changes = [c for c in plan["changes"] if c["zone"] == "customers.example"]
     deletes = {(c["name"], c["type"]) for c in changes if c["action"] == "delete"}
     assert deletes == (owned - {(two, "TXT")}) | {(ownership.marker_name(two), "TXT")}
     (update,) = [c for c in changes if c["action"] == "update"]
@@ -184,8 +194,11 @@ def test_removing_an_own_zone_secondary_keeps_zone_and_foreign(pdns: MakeTarget,
 
     repo.write(secondary=[SECONDARY])
     plan = _plan_json(repo, "--since", "HEAD")
-    assert {c["zone"] for c in plan["changes"]} == {domain}
-    deletes = {(c["name"], c["type"]) for c in plan["changes"] if c["action"] == "delete"}
+    assert {c["zone"] for c in plan["changes"]} == {domain, "klab.cc"}
+    _assert_report_authorization_goes(plan, domain)
+    deletes = {
+        (c["name"], c["type"]) for c in plan["changes"] if c["action"] == "delete" and c["zone"] == domain
+    }
     assert deletes == (owned - {(domain, "TXT")}) | {(ownership.marker_name(domain), "TXT")}
 
     _refused_then_forced(repo, target, domain, "--since", "HEAD")

@@ -1,0 +1,106 @@
+"""`kolab-dns check`: verify what live DNS serves for every declared domain, managed or not.
+
+Exit codes: 0 every check passes; 1 a check fails; 2 DNS could not be queried (the run is
+incomplete, so it says nothing about the records it could not see).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from .cli_mail import handled
+from .declaration import MailDomain
+from .errors import KolabDnsError
+
+if TYPE_CHECKING:
+    from .check.runner import Progress
+    from .cli import Context
+
+
+def _progress() -> Progress:
+    tty = sys.stderr.isatty()
+    last = [0]
+
+    def show(done: int, total: int) -> None:
+        if tty:
+            click.echo(f"\rkolab-dns: checked {done}/{total}", err=True, nl=done == total)
+        elif done == total or done * 10 // total > last[0]:
+            last[0] = done * 10 // total
+            click.echo(f"kolab-dns: checked {done}/{total}", err=True)
+
+    return show
+
+
+def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, str, str, str], ...]:
+    from .check.dkim import public_of
+
+    out = []
+    for value in values:
+        selector, eq, path = value.partition("=")
+        if not eq or not selector or not path:
+            raise click.BadParameter(f"{value!r}: expected SELECTOR=PATH", param_hint="--dkim-key")
+        if selector not in declared:
+            raise KolabDnsError(f"--dkim-key: selector {selector!r} is not declared under kolab: dkim:")
+        out.append((selector, path, *public_of(path)))
+    return tuple(out)
+
+
+@click.command("check")
+@click.option("--domain", "domains", multiple=True, metavar="DOMAIN", help="Only this domain (repeatable).")
+@click.option(
+    "--nameserver",
+    "nameservers",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="Ask this server directly (default: the system resolver). Repeatable: a name one server "
+    "refuses (not its zone) goes to the next.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--dkim-key",
+    "dkim_keys",
+    multiple=True,
+    metavar="SELECTOR=PATH",
+    help="Check that this private key matches the selector's published key (repeatable).",
+)
+@click.pass_obj
+@handled
+def check(
+    ctx: Context,
+    domains: tuple[str, ...],
+    nameservers: tuple[str, ...],
+    fmt: str,
+    dkim_keys: tuple[str, ...],
+) -> None:
+    """Verify the live DNS of every declared domain: records, FCrDNS, SPF, DKIM, DMARC, MTA-STS.
+
+    Exit 0 when every check passes, 1 when any fails, 2 when DNS could not be queried.
+    """
+    from .check import report, runner
+    from .check.context import CheckContext
+    from .check.https import HttpsSettings
+    from .check.resolver import Resolver
+    from .check.results import exit_code
+
+    decl = ctx.project.load()
+    chosen: list[MailDomain] = []
+    for name in domains:
+        found = decl.domain(name)
+        if found is None:
+            raise KolabDnsError(f"{name!r} is not a domain of this declaration")
+        chosen.append(found)
+    with_host = not chosen or decl.primary in chosen
+    keys = _dkim_keys(dkim_keys, {k.selector for k in decl.deployment.dkim})
+    check_ctx = CheckContext(decl, Resolver(nameservers), HttpsSettings.from_env(), keys)
+    targets = chosen or list(decl.domains)
+    click.echo(
+        f"kolab-dns: checking {len(targets)} domain{'s' * (len(targets) != 1)} "
+        f"through {check_ctx.resolver.where}",
+        err=True,
+    )
+    results = runner.run(check_ctx, targets, with_host, _progress())
+    click.echo(report.RENDERERS[fmt](results), nl=False)
+    sys.exit(exit_code(results))

@@ -1,0 +1,49 @@
+"""DMARC external report authorization (RFC 7489 §7.1).
+
+A receiver sends aggregate and failure reports for domain D to an address at another
+organizational domain R only if R publishes `D._report._dmarc.R TXT "v=DMARC1"`. Without it the
+reports of every customer domain outside the platform's own organization are silently dropped.
+"""
+
+from __future__ import annotations
+
+from .. import names
+from ..declaration import Declaration, MailDomain
+from ..recordset import RecordSet
+
+VALUE = "v=DMARC1"
+
+
+def report_domain(decl: Declaration) -> str | None:
+    reports = decl.deployment.reports
+    return reports.rsplit("@", 1)[1] if reports else None
+
+
+def needing_authorization(decl: Declaration) -> list[MailDomain]:
+    """Domains whose DMARC reports go to another organizational domain."""
+    target = report_domain(decl)
+    if target is None:
+        return []
+    org = names.org_domain(target)
+    return [d for d in decl.domains if names.org_domain(d.name) != org]
+
+
+def report_zone(decl: Declaration) -> str | None:
+    """The managed zone that holds the report domain, if kolab-dns writes it."""
+    target = report_domain(decl)
+    if target is None:
+        return None
+    unmanaged = any(d.name == target and not d.managed for d in decl.domains)
+    return None if unmanaged else names.longest_zone(target, decl.zone_providers())
+
+
+def report_auth_records(decl: Declaration) -> list[RecordSet]:
+    """Published in the report domain's zone, for every domain that needs it, managed or not."""
+    target = report_domain(decl)
+    if target is None or report_zone(decl) is None:
+        return []
+    ttl = decl.deployment.ttl
+    return [
+        RecordSet(f"{d.name}._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)
+        for d in needing_authorization(decl)
+    ]
