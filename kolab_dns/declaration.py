@@ -22,6 +22,7 @@ from .located import Doc, LDict, LList, load_file
 LOCAL_PROVIDER = "local"
 DMARC_POLICIES = ("none", "quarantine", "reject")
 MTA_STS_MODES = ("enforce", "testing", "none")
+REPORT_AUTHORIZATIONS = ("per-domain", "wildcard")
 _EMAIL = re.compile(r"^[^@\s;,!]+@([^@\s;,!]+)$")
 _SELECTOR = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
 _PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -58,6 +59,7 @@ class Deployment:
     nameservers: tuple[str, ...]
     kolab_verify: bool = True
     spf: tuple[str, ...] = ()  # extra senders' SPF terms, in the primary's record
+    report_authorization: str = "per-domain"  # or "wildcard": one *._report._dmarc record
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ _KOLAB_KEYS = (
     "nameservers",
     "kolab_verify",
     "spf",
+    "report_authorization",
 )
 _DMARC_KEYS = ("p", "sp", "adkim", "aspf", "pct", "fo")
 _MTA_STS_KEYS = ("mode", "max_age", "mx", "secondaries")
@@ -373,6 +376,14 @@ def _domain(
             raise r.fail(f"zone {explicit_zone!r} is not listed under zones:", f"{key}.zone", o.lines["zone"])
         if not names.is_subdomain(name, explicit_zone):
             raise r.fail(f"zone {explicit_zone!r} does not contain {name!r}", f"{key}.zone", o.lines["zone"])
+        closest = names.longest_zone(name, zones)
+        if closest != explicit_zone:  # DNS answers for the name from the closest zone, never this one
+            raise r.fail(
+                f"{name!r} lies in the listed zone {closest!r}, below {explicit_zone!r}: "
+                "its records can only go there",
+                f"{key}.zone",
+                o.lines["zone"],
+            )
         zone = explicit_zone
     else:
         zone = names.longest_zone(name, zones) or name
@@ -528,6 +539,12 @@ def _deployment(r: _Reader, kolab: LDict, primary: str, base_dir: str, warnings:
         nameservers=nameservers,
         kolab_verify=verify,
         spf=tuple(extra_spf),
+        report_authorization=r.choice(
+            kolab.get("report_authorization", "per-domain"),
+            REPORT_AUTHORIZATIONS,
+            "kolab.report_authorization",
+            ln("report_authorization"),
+        ),
     )
 
 

@@ -175,3 +175,13 @@ def test_a_base64_key_starting_with_a_slash_is_a_key_not_a_path() -> None:
     decl = parse(load_text(GOOD.replace(line, f"    dkim1: {key}"), "zones/kolab.yaml"))
     (dkim,) = decl.deployment.dkim
     assert (dkim.algorithm, dkim.public_key) == ("ed25519", key)
+
+
+def test_an_explicit_zone_must_be_the_closest_listed_zone() -> None:
+    nested = GOOD.replace("  klab.cc: local", "  klab.cc: local\n  sub.klab.cc: local")
+    decl = parse(
+        load_text(nested.replace("- kolab-secondary.klab.cc", "- a.sub.klab.cc: {zone: sub.klab.cc}"), "x")
+    )
+    assert decl.domain("a.sub.klab.cc").zone == "sub.klab.cc"
+    err = error_for(nested.replace("- kolab-secondary.klab.cc", "- a.sub.klab.cc: {zone: klab.cc}"))
+    assert err.key == "secondary[0].zone" and "lies in the listed zone 'sub.klab.cc'" in err.message

@@ -51,3 +51,11 @@ def test_unmanaged_report_zone_gets_a_warning_and_no_record(repo: Path) -> None:
     warning = next(line for line in result.stderr.splitlines() if "DMARC reports" in line)
     assert "kolab.klab.cc, kolab-secondary.klab.cc, customer.org go to reports.example.net" in warning
     assert "_report._dmarc.reports.example.net" in warning
+
+
+def test_wildcard_mode_publishes_one_record_for_every_domain() -> None:
+    wildcard = BASE.replace("  ttl: 600\n", "  ttl: 600\n  report_authorization: wildcard\n")
+    decl = make(wildcard + "  - customer.net\n")
+    assert auth_records(decl) == {"*._report._dmarc.example.com": ("v=DMARC1",)}
+    same_org = wildcard.replace("  - customer.org\n", "  - shop.example.com\n")
+    assert auth_records(make(same_org)) == {}  # nobody outside the organization: nothing to accept

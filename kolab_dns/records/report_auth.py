@@ -3,6 +3,9 @@
 A receiver sends aggregate and failure reports for domain D to an address at another
 organizational domain R only if R publishes `D._report._dmarc.R TXT "v=DMARC1"`. Without it the
 reports of every customer domain outside the platform's own organization are silently dropped.
+
+`report_authorization: wildcard` publishes `*._report._dmarc.R` instead, one record accepting
+reports about any domain: a fleet's report zone then does not grow, nor change, with each customer.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def report_auth_records(decl: Declaration) -> list[RecordSet]:
     if target is None or report_zone(decl) is None:
         return []
     ttl = decl.deployment.ttl
-    return [
-        RecordSet(f"{d.name}._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)
-        for d in needing_authorization(decl)
-    ]
+    needing = needing_authorization(decl)
+    if decl.deployment.report_authorization == "wildcard":
+        return [RecordSet(f"*._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)] if needing else []
+    return [RecordSet(f"{d.name}._report._dmarc.{target}", "TXT", ttl, (VALUE,), target) for d in needing]

@@ -173,3 +173,19 @@ def test_a_policy_change_is_one_update_per_mta_sts_record(synced: tuple[Target, 
     for domain in (PRIMARY, CUSTOMER):
         assert answers(target.server, f"_mta-sts.{domain}", "TXT") == {f"v=STSv1; id={new_id};"}
     assert answers(target.server, f"_mta-sts.{SECONDARY}", "TXT") == set()  # it did not ask for MTA-STS
+
+
+def test_wildcard_report_authorization_replaces_the_per_domain_records(synced: tuple[Target, Repo]) -> None:
+    target, repo = synced
+    path = repo.root / "zones" / "kolab.yaml"
+    path.write_text(path.read_text().replace("kolab:\n", "kolab:\n  report_authorization: wildcard\n", 1))
+    changes = json.loads(repo.ok("plan", "--format", "json").stdout)["changes"]
+    assert sorted((c["action"], c["name"]) for c in changes) == [
+        ("create", f"*._report._dmarc.{PRIMARY}"),
+        ("delete", f"{CUSTOMER}._report._dmarc.{PRIMARY}"),
+        ("update", f"_kolab-dns.{PRIMARY}"),
+    ]
+    repo.ok("sync")
+    assert answers(target.server, f"{CUSTOMER}._report._dmarc.{PRIMARY}", "TXT") == {"v=DMARC1"}  # wildcard
+    dmarc = checkdmarc_result(target, CUSTOMER)["dmarc"]
+    assert dmarc["valid"] and not dmarc["warnings"], dmarc
