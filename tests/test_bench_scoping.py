@@ -71,6 +71,12 @@ def test_adding_a_zone_of_its_own_plans_that_zone_and_the_report_authorization(f
     assert changed_zones(fleet, new) == {"newcustomer.example": "local", "klab.cc": "local"}
 
 
+def test_with_a_wildcard_authorization_a_new_zone_of_its_own_plans_that_zone_only() -> None:
+    old = decl(generate.declaration(N, report_authorization="wildcard"))
+    new = decl(generate.declaration(N, extra=("newcustomer.example",), report_authorization="wildcard"))
+    assert changed_zones(old, new) == {"newcustomer.example": "local"}
+
+
 def test_adding_a_domain_in_the_primary_zone_plans_that_zone_only(fleet: Declaration) -> None:
     new = decl(generate.declaration(N, extra=("cnew.klab.cc",)))
     assert changed_zones(fleet, new) == {"klab.cc": "local"}
