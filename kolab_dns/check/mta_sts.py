@@ -101,68 +101,37 @@ def check_policy(ctx: CheckContext, domain: str, published_id: str | None, decla
     url = f"https://{host}{PATH}"
     text = policy_text(ctx.decl)
     declared = parse_policy(text)
+    serve = "(`kolab-dns mta-sts policy --write DIR`)"
+
+    def fail(found: str, hint: str, expected: tuple[str, ...] = declared.lines()) -> list[Result]:
+        return [Result(domain, CHECK, url, Status.FAIL, expected, (found,), hint)]
+
     try:
         response = https.get(host, PATH, ctx.resolver, ctx.https)
     except DnsError as e:
         return [dns_error(domain, CHECK, url, e)]
     except https.FetchError as e:
-        return [
-            Result(
-                domain,
-                CHECK,
-                url,
-                Status.FAIL,
-                declared.lines(),
-                (str(e),),
-                f"serve the policy at {url} with a certificate for {host} "
-                "(`kolab-dns mta-sts policy --write DIR`)",
-            )
-        ]
+        return fail(str(e), f"serve the policy at {url} with a certificate for {host} {serve}")
     if response.status != 200:
-        return [
-            Result(
-                domain,
-                CHECK,
-                url,
-                Status.FAIL,
-                declared.lines(),
-                (f"HTTP {response.status}",),
-                f"serve the policy at {url} (`kolab-dns mta-sts policy --write DIR`); "
-                "senders follow no redirects",
-            )
-        ]
+        return fail(
+            f"HTTP {response.status}", f"serve the policy at {url} {serve}; senders follow no redirects"
+        )
     media = response.content_type.split(";")[0].strip().lower()
     if media != "text/plain":
-        return [
-            Result(
-                domain,
-                CHECK,
-                url,
-                Status.FAIL,
-                ("Content-Type: text/plain",),
-                (f"Content-Type: {response.content_type or 'none'}",),
-                "RFC 8461 §3.3: serve the policy as text/plain",
-            )
-        ]
+        return fail(
+            f"Content-Type: {response.content_type or 'none'}",
+            "RFC 8461 §3.3: serve the policy as text/plain",
+            ("Content-Type: text/plain",),
+        )
     try:
         served = parse_policy(response.body.decode("utf-8"))
     except (PolicyError, UnicodeDecodeError) as e:
-        return [
-            Result(
-                domain,
-                CHECK,
-                url,
-                Status.FAIL,
-                declared.lines(),
-                (f"unparsable: {e}",),
-                "serve the declared policy (`kolab-dns mta-sts policy --write DIR`)",
-            )
-        ]
+        return fail(f"unparsable: {e}", f"serve the declared policy {serve}")
     out = [check_coverage(ctx, domain, url, served)]
     if served == declared:
         out.insert(0, Result(domain, CHECK, url, Status.OK, declared.lines(), served.lines()))
         return out
-    hint = "serve the declared policy (`kolab-dns mta-sts policy --write DIR`)"
+    hint = f"serve the declared policy {serve}"
     if published_id == declared_id:
         hint = (
             f"the _mta-sts id {declared_id} is the declared policy's, but the served policy differs: "
