@@ -76,8 +76,8 @@ def _declaration_warnings(decl: Declaration) -> list[str]:
             f"no reverse zone for {ip} is listed under zones:; set its PTR to "
             f"{decl.deployment.hostname} at the provider of that IP"
         )
-    outside = report_auth.needing_authorization(decl)
-    if outside and report_auth.report_zone(decl) is None:
+    outside = [] if report_auth.report_zone(decl) else report_auth.needing_authorization(decl)
+    if outside:
         target = report_auth.report_domain(decl)
         more = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
         shown = ", ".join(d.name for d in outside[:3]) + more

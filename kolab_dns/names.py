@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import idna
 from publicsuffixlist import PublicSuffixList
@@ -97,6 +97,7 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList()  # the list bundled with the package, kept current by its releases
 
 
+@lru_cache(maxsize=65536)  # a run asks for each domain of a fleet several times (two declarations)
 def org_domain(name: str) -> str:
     """The organizational domain (RFC 7489 §3.2): one label below the longest public suffix."""
     return _psl().privatesuffix(name) or name

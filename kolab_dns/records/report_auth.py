@@ -10,6 +10,8 @@ reports about any domain: a fleet's report zone then does not grow, nor change, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .. import names
 from ..declaration import Declaration, MailDomain
 from ..recordset import RecordSet
@@ -22,13 +24,16 @@ def report_domain(decl: Declaration) -> str | None:
     return reports.rsplit("@", 1)[1] if reports else None
 
 
+def _outside(decl: Declaration) -> Iterator[MailDomain]:
+    target = report_domain(decl)
+    if target is not None:
+        org = names.org_domain(target)
+        yield from (d for d in decl.domains if names.org_domain(d.name) != org)
+
+
 def needing_authorization(decl: Declaration) -> list[MailDomain]:
     """Domains whose DMARC reports go to another organizational domain."""
-    target = report_domain(decl)
-    if target is None:
-        return []
-    org = names.org_domain(target)
-    return [d for d in decl.domains if names.org_domain(d.name) != org]
+    return list(_outside(decl))
 
 
 def report_zone(decl: Declaration) -> str | None:
@@ -46,7 +51,11 @@ def report_auth_records(decl: Declaration) -> list[RecordSet]:
     if target is None or report_zone(decl) is None:
         return []
     ttl = decl.deployment.ttl
-    needing = needing_authorization(decl)
     if decl.deployment.report_authorization == "wildcard":
-        return [RecordSet(f"*._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)] if needing else []
-    return [RecordSet(f"{d.name}._report._dmarc.{target}", "TXT", ttl, (VALUE,), target) for d in needing]
+        if next(_outside(decl), None) is None:  # the first domain outside is enough to know
+            return []
+        return [RecordSet(f"*._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)]
+    return [
+        RecordSet(f"{d.name}._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)
+        for d in needing_authorization(decl)
+    ]
