@@ -20,6 +20,7 @@ from . import __version__, logs, records
 from .declaration import Declaration
 from .errors import KolabDnsError
 from .lock import sync_lock
+from .progress import counter
 from .project import Project
 from .records import report_auth
 from .records.host import unmanaged_ptr_ips
@@ -152,6 +153,8 @@ def _run(ctx: Context, since: str | None, zones: tuple[str, ...], adopt: bool) -
     decl = _load(ctx)
     scope = _scope(ctx, decl, since, zones)
     run = plan_run(ctx.project, decl, scope, adopt=adopt)  # every input checked before any warning
+    if len(scope) > 1:
+        run.progress = counter("planned")
     _warn(_declaration_warnings(decl))
     what = f"{len(scope)} zone{'s' * (len(scope) != 1)}"
     click.echo(f"kolab-dns: planning {what}" + (f" changed since {since}" if since else ""), err=True)

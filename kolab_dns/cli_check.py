@@ -14,24 +14,10 @@ import click
 from .cli_mail import handled
 from .declaration import MailDomain
 from .errors import KolabDnsError
+from .progress import counter
 
 if TYPE_CHECKING:
-    from .check.runner import Progress
     from .cli import Context
-
-
-def _progress() -> Progress:
-    tty = sys.stderr.isatty()
-    last = [0]
-
-    def show(done: int, total: int) -> None:
-        if tty:
-            click.echo(f"\rkolab-dns: checked {done}/{total}", err=True, nl=done == total)
-        elif done == total or done * 10 // total > last[0]:
-            last[0] = done * 10 // total
-            click.echo(f"kolab-dns: checked {done}/{total}", err=True)
-
-    return show
 
 
 def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, str, str, str], ...]:
@@ -101,6 +87,6 @@ def check(
         f"through {check_ctx.resolver.where}",
         err=True,
     )
-    results = runner.run(check_ctx, targets, with_host, _progress())
+    results = runner.run(check_ctx, targets, with_host, counter("checked"))
     click.echo(report.RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))

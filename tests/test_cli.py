@@ -33,6 +33,16 @@ def test_plan_exit_codes_and_sync_idempotence(repo: Path) -> None:
     assert (repo / ".kolab-dns" / "local" / "klab.cc.yaml").exists()
 
 
+def test_plan_of_several_zones_counts_them_on_stderr(repo: Path) -> None:
+    assert "planned" not in run(repo, "plan")[2]  # one zone: nothing to count
+    path = repo / "zones" / "kolab.yaml"
+    path.write_text(path.read_text() + "".join(f"  - customer{i}.example\n" for i in range(12)))
+    code, out, err = run(repo, "plan")
+    lines = [line for line in err.splitlines() if "planned" in line]
+    assert code == 0 and lines[-1] == "kolab-dns: planned 13/13" and "planned" not in out
+    assert 2 <= len(lines) <= 11  # a line per tenth in a log, not one per zone
+
+
 def test_plan_on_bad_declaration_exits_1_with_one_line(repo: Path) -> None:
     path = repo / "zones" / "kolab.yaml"
     path.write_text(path.read_text().replace("  reports:", "  report:"))

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from .. import records as expansion
 from ..declaration import MailDomain
+from ..progress import Show
 from ..recordset import RecordSet
 from . import dkim, dmarc, fcrdns, kolab, mta_sts, spf
 from .context import CheckContext
@@ -22,7 +23,6 @@ from .resolver import DnsError
 from .results import Result, dns_error
 
 WORKERS = 32
-Progress = Callable[[int, int], None]
 
 
 def domain_checks(ctx: CheckContext, domain: MailDomain, recordsets: list[RecordSet]) -> list[Result]:
@@ -63,7 +63,7 @@ def run(
     ctx: CheckContext,
     domains: list[MailDomain],
     with_host: bool,
-    progress: Progress | None = None,
+    progress: Show | None = None,
     workers: int = WORKERS,
 ) -> list[Result]:
     """Every result, grouped by domain in declaration order (the mail host first if it is none)."""

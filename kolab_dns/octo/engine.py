@@ -8,9 +8,10 @@ plans, our already-loaded source and processor, and a linear-time sub-zone looku
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from octodns.zone import Zone
 
 from ..declaration import Declaration
 from ..errors import KolabDnsError
+from ..progress import Show
 from ..project import Project, Provider
 from .faults import Progress, wrap
 from .processors import KolabOwnership
@@ -39,11 +41,15 @@ class _Manager(Manager):
     """Manager with a sub-zone lookup that costs per label, not per pair of zones, and that lets
     go of each zone once it is planned."""
 
+    planned: Callable[[], None] | None = None  # told as each zone's plan is done (worker threads)
+
     def _populate_and_plan(self, zone_name: str, *args: Any, **kwargs: Any) -> tuple[list[Any], Zone]:
         # Manager.sync keeps every desired zone to the end of the run, for alias zones (which
         # kolab-dns never configures): at 10,000 zones that is every record in memory at once.
         # A plan with changes keeps the zones it needs itself.
         plans, zone = super()._populate_and_plan(zone_name, *args, **kwargs)
+        if self.planned is not None:
+            self.planned()
         return plans, Zone(zone.name, set())
 
     def configured_sub_zones(self, zone_name: str) -> set[str]:
@@ -70,6 +76,7 @@ class Run:
     providers: dict[str, Provider]
     adopt: bool = False
     max_workers: int | None = None
+    progress: Show | None = None  # per zone planned
 
     def _manager(self, tmpdir: str, enable_checksum: bool) -> _Manager:
         config = {
@@ -102,10 +109,12 @@ class Run:
             return PlanReport(0)
         with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir, _fewer_collections():
             manager = self._manager(tmpdir, expected_checksum is not None)
+            if self.progress is not None:
+                manager.planned = _count(self.progress, len(self.zones))
             capture = manager.plan_outputs[CAPTURE_ID]
-            progress = Progress()
+            written = Progress()
             for name, provider in self.providers.items():
-                wrap(manager.providers[name], name, provider.file, progress, lambda: _zones(capture))
+                wrap(manager.providers[name], name, provider.file, written, lambda: _zones(capture))
             try:
                 manager.sync(dry_run=not apply, force=force, checksum=expected_checksum)
             except UnsafePlan as e:
@@ -121,6 +130,11 @@ class Run:
         report = _report(self, capture)
         report.applied = apply
         return report
+
+
+def _count(progress: Show, total: int) -> Callable[[], None]:
+    done = itertools.count(1)
+    return lambda: progress(next(done), total)  # next() on a count is atomic under the GIL
 
 
 @contextmanager
