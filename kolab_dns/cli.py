@@ -24,8 +24,7 @@ from .progress import counter
 from .project import Project
 from .records import report_auth
 from .records.host import unmanaged_ptr_ips
-from .records.mail import spf_cost
-from .spf import LOOKUP_LIMIT, Cost
+from .spf import LOOKUP_LIMIT, Cost, deployment_costs
 from .zonefile import render as render_zones
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -92,8 +91,9 @@ def _declaration_warnings(decl: Declaration) -> list[str]:
 
 def _spf_costs(decl: Declaration) -> tuple[Cost, Cost | None]:
     """The SPF lookup cost of the primary and of a secondary (all secondaries share one record)."""
-    second = spf_cost(decl, decl.secondaries[0]) if decl.secondaries else None
-    return spf_cost(decl, decl.primary), second
+    dep = decl.deployment
+    primary, secondary = deployment_costs(dep.hostname, dep.spf, decl.primary.name)
+    return primary, secondary if decl.secondaries else None
 
 
 def _spf_line(decl: Declaration) -> str:

@@ -618,9 +618,8 @@ def _check_mta_sts(r: _Reader, dep: Deployment, kolab: LDict) -> None:
 
 def _check_spf_budget(r: _Reader, dep: Deployment, primary: str, secondaries: bool, kolab: LDict) -> None:
     """Over 10 lookups every receiver answers permerror, so refuse before anything is planned."""
-    primary_text = spf.primary_value(dep.hostname, dep.spf)
-    worst = spf.secondary_value(primary) if secondaries else primary_text
-    cost = spf.lookup_cost(worst, {primary: primary_text}.get)
+    primary_cost, secondary_cost = spf.deployment_costs(dep.hostname, dep.spf, primary)
+    cost = secondary_cost if secondaries else primary_cost
     if cost.lookups > spf.LOOKUP_LIMIT:
         who = "secondary domains (which include the primary's)" if secondaries else "the primary"
         raise r.fail(

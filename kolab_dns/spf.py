@@ -92,3 +92,10 @@ def lookup_cost(
             lookups += inner.lookups
             unknown.extend(inner.unknown)
     return Cost(lookups, tuple(unknown))
+
+
+def deployment_costs(hostname: str, extra: tuple[str, ...], primary: str) -> tuple[Cost, Cost]:
+    """The cost of the primary's record and of every secondary's (which includes the primary's)."""
+    primary_text = primary_value(hostname, extra)
+    resolve = {primary: primary_text}.get
+    return lookup_cost(primary_text, resolve), lookup_cost(secondary_value(primary), resolve)

@@ -35,15 +35,10 @@ def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
 
 
 def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:
-    """The host's records, every record set of the chosen domains (default: all), then the
-    deployment's records in other zones: PTRs and DMARC report authorizations (for all domains,
-    as they land in zones the chosen domains may not be in)."""
-    out = host_records(decl)
-    for domain in decl.domains if domains is None else domains:
-        out.extend(domain_records(decl, domain))
-    out.extend(ptr_records(decl))
-    out.extend(report_auth_records(decl))
-    return out
+    """The deployment's records (which land in zones the chosen domains may not be in), then
+    every record set of the chosen domains (default: all)."""
+    chosen = decl.domains if domains is None else domains
+    return [*deployment_records(decl), *(rs for d in chosen for rs in domain_records(decl, d))]
 
 
 def deployment_records(decl: Declaration) -> list[RecordSet]:

@@ -18,13 +18,10 @@ def spf_value(decl: Declaration, domain: MailDomain) -> str:
 
 
 def spf_cost(decl: Declaration, domain: MailDomain) -> spf.Cost:
-    """Lookups a receiver spends on this domain's SPF, following includes of declared domains."""
-
-    def resolve(name: str) -> str | None:
-        found = next((d for d in decl.domains if d.name == name), None)
-        return None if found is None else spf_value(decl, found)
-
-    return spf.lookup_cost(spf_value(decl, domain), resolve)
+    """Lookups a receiver spends on this domain's SPF, following the include of the primary."""
+    dep = decl.deployment
+    primary, secondary = spf.deployment_costs(dep.hostname, dep.spf, decl.primary.name)
+    return primary if domain.primary else secondary
 
 
 @lru_cache(maxsize=8)  # one value per deployment, asked for by every domain
