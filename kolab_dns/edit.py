@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from . import declaration as declaration_mod
 from . import names
-from .declaration import Declaration
 from .errors import DeclarationError
 from .located import LDict, load_file
+from .model import Declaration
 
 _KEY = re.compile(r"^secondary\s*:\s*(#.*)?$")
 _KOLAB = re.compile(r"^kolab\s*:\s*(#.*)?$")
@@ -35,7 +35,7 @@ def add_secondary(path: str, display: str, domain: str, overrides: dict[str, obj
     """Append a secondary domain; returns its IDNA form."""
     try:
         ascii_name = names.to_ascii(domain)
-    except names.NameError_ as e:
+    except names.InvalidName as e:
         raise DeclarationError(str(e), display, None, "secondary") from None
     decl = declaration_mod.load(path, display)
     existing = decl.domain(ascii_name)

@@ -1,6 +1,6 @@
 """Logging to stderr with every known secret value masked, whatever logs it.
 
-Secrets are learnt when a provider file is loaded (project.py): the values of its `env/VAR`
+Secrets are learnt when a provider file is loaded (octo/providers.py): the values of its `env/VAR`
 references and of keys named like secrets. From then on every log record, its traceback and
 stack, and every error line kolab-dns prints pass through `REDACTOR`.
 """
@@ -8,15 +8,11 @@ stack, and every error line kolab-dns prints pass through `REDACTOR`.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 MASK = "********"
 MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words and digits
-#: Provider keys whose literal values are secrets even when not taken from env/ (bad practice).
-SECRET_KEY = re.compile(r"(secret|token|password|passwd|api_?key|credentials?)$", re.IGNORECASE)
 
 
 class Redactor(logging.Filter):
@@ -58,19 +54,6 @@ class Redactor(logging.Filter):
 
 
 REDACTOR = Redactor()
-
-
-def provider_secrets(config: Mapping[str, object]) -> list[str]:
-    """The secret values of one provider config: what its env/VAR[/default] references resolve
-    to (the default too), and literal values of keys named like secrets."""
-    out = []
-    for key, value in config.items():
-        if isinstance(value, str) and value.startswith("env/"):
-            var, _, default = value[4:].partition("/")
-            out += [os.environ.get(var, ""), default]
-        elif SECRET_KEY.search(str(key)) and isinstance(value, (str, int)):
-            out.append(str(value))
-    return [v for v in out if v]
 
 
 def setup(verbosity: int) -> None:

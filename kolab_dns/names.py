@@ -19,25 +19,25 @@ _LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _PLAIN_NAME = re.compile(r"(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!-)[a-z0-9-]*[a-z-][a-z0-9-]*(?<!-)")
 
 
-class NameError_(ValueError):
+class InvalidName(ValueError):
     """A name that cannot be a mail domain or host name."""
 
 
 def to_ascii(name: str) -> str:
     """Lower-case IDNA form of a domain name, validated as a host name (RFC 1123 + IDNA 2008)."""
     if not isinstance(name, str) or not name.strip():
-        raise NameError_("expected a domain name")
+        raise InvalidName("expected a domain name")
     text = name.strip().rstrip(".")
     lowered = text.lower()
     if text.isascii() and len(text) <= 253 and "xn--" not in lowered and _PLAIN_NAME.fullmatch(lowered):
         return lowered
     if text != name.strip() and name.strip().endswith(".."):
-        raise NameError_(f"{name!r} has an empty label")
+        raise InvalidName(f"{name!r} has an empty label")
     labels = text.split(".")
     out = []
     for label in labels:
         if not label:
-            raise NameError_(f"{name!r} has an empty label")
+            raise InvalidName(f"{name!r} has an empty label")
         if label.isascii() and not label.lower().startswith("xn--"):
             ascii_label = label.lower()
         else:
@@ -46,19 +46,19 @@ def to_ascii(name: str) -> str:
                 if ascii_label.startswith("xn--"):
                     idna.decode(ascii_label)  # an A-label must round-trip (RFC 5891 5.4)
             except (idna.IDNAError, UnicodeError) as e:
-                raise NameError_(f"{name!r} is not a valid internationalized name: {e}") from None
+                raise InvalidName(f"{name!r} is not a valid internationalized name: {e}") from None
         if len(ascii_label) > 63:
-            raise NameError_(f"label {label!r} of {name!r} is longer than 63 bytes")
+            raise InvalidName(f"label {label!r} of {name!r} is longer than 63 bytes")
         if not _LDH.match(ascii_label):
-            raise NameError_(f"label {label!r} of {name!r} may hold only letters, digits and inner hyphens")
+            raise InvalidName(f"label {label!r} of {name!r} may hold only letters, digits and inner hyphens")
         out.append(ascii_label)
     result = ".".join(out)
     if len(result) > 253:
-        raise NameError_(f"{name!r} is longer than 253 bytes")
+        raise InvalidName(f"{name!r} is longer than 253 bytes")
     if len(out) < 2:
-        raise NameError_(f"{name!r} is not a fully qualified domain name")
+        raise InvalidName(f"{name!r} is not a fully qualified domain name")
     if out[-1].isdigit():
-        raise NameError_(f"{name!r} looks like an IP address, not a domain name")
+        raise InvalidName(f"{name!r} looks like an IP address, not a domain name")
     return result
 
 

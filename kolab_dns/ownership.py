@@ -16,11 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from . import names
+from .records import kolab, spf
 from .recordset import RecordSet
 
 MARKER_LABEL = "_kolab-dns"
 MARKER_PREFIX = "kolab-dns/1 owns"
-SHARED_TXT_PREFIXES: tuple[str, ...] = ("v=spf1 ", "kolab-verify=")
+MARKER_FAMILY = "marker"
+SHARED_TXT_PREFIXES: tuple[str, ...] = (spf.VERSION + " ", kolab.LABEL + "=")
 
 
 def owns_txt_value(value: str) -> bool:
@@ -78,6 +80,6 @@ def markers(zone: str, recordsets: Iterable[RecordSet], ttl: int) -> list[Record
         anchor = rs.domain if domain_inside and names.is_subdomain(rs.name, rs.domain) else zone
         groups[anchor].add((names.relative(rs.name, anchor), rs.type))
     return [
-        RecordSet(marker_name(anchor), "TXT", ttl, (encode(entries),), anchor)
+        RecordSet(marker_name(anchor), "TXT", ttl, (encode(entries),), anchor, MARKER_FAMILY)
         for anchor, entries in sorted(groups.items())
     ]

@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 import click
 
-Show = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[int, int], None]  # told (done, total) as work completes
 
 
-def counter(verb: str) -> Show:
+def counter(verb: str) -> Progress:
     """show(done, total), safe to call from worker threads."""
     tty = sys.stderr.isatty()
     last = [0]

@@ -38,6 +38,7 @@ class RecordSet:
     ttl: int
     values: tuple[Value, ...]
     domain: str  # the mail domain (or reverse zone) this record serves: its ownership anchor
+    family: str  # the records/ module that made it (its FAMILY), so `check` knows who judges it
 
     def presentation(self) -> list[str]:
         """Values in RFC 1035 master-file form."""

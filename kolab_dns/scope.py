@@ -9,7 +9,7 @@ about what it costs in a fleet of 100. Any other change compares every zone.
 
 from __future__ import annotations
 
-from .declaration import Declaration
+from .model import Declaration
 from .records import Zoning
 
 

@@ -11,16 +11,22 @@ from pathlib import Path
 import click
 import pytest
 
-from kolab_dns import dkim_keys
-from kolab_dns.check import report, tags
-from kolab_dns.check.dkim import public_of
+from kolab_dns import dkim as dkim_keys
+from kolab_dns import records
+from kolab_dns.check import report
 from kolab_dns.check.https import HttpsSettings
-from kolab_dns.check.mta_sts import Policy, PolicyError, parse_policy
-from kolab_dns.check.records import family
+from kolab_dns.check.records import check_of
 from kolab_dns.check.resolver import parse_nameserver
-from kolab_dns.check.results import Result, Status, compare, exit_code
+from kolab_dns.check.results import Result, Status, exit_code
+from kolab_dns.declaration import load
+from kolab_dns.dkim import public_of
 from kolab_dns.errors import KolabDnsError
-from kolab_dns.recordset import RecordSet
+from kolab_dns.records import tags
+from kolab_dns.records.mta_sts import Policy, PolicyError
+
+from .conftest import EXAMPLE
+
+parse_policy = Policy.parse
 
 
 def test_policy_parses_crlf_and_lf_first_field_wins_unknown_ignored() -> None:
@@ -84,31 +90,29 @@ def test_exit_codes() -> None:
     assert exit_code([ok, bad, err]) == 2
 
 
-def test_compare() -> None:
-    assert compare("d", "c", "s", ["b", "a"], ["a", "b"], "h").status is Status.OK
-    assert compare("d", "c", "s", ["a"], [], "h").status is Status.MISSING
-    different = compare("d", "c", "s", ["a"], ["b"], "fix it")
-    assert (different.status, different.expected, different.found, different.hint) == (
-        Status.DIFFERENT,
-        ("a",),
-        ("b",),
-        "fix it",
+def test_each_record_family_has_one_check(tmp_path: Path) -> None:
+    zones = "zones:\n  79.254.185.in-addr.arpa: local\n  reports.example: local"
+    text = (
+        EXAMPLE.read_text()
+        .replace("zones:", zones, 1)
+        .replace("admin@kolab.klab.cc", "dmarc@reports.example")
     )
-
-
-def test_each_record_family_has_one_check() -> None:
-    def rs(name: str, rtype: str) -> RecordSet:
-        return RecordSet(name, rtype, 60, ("x",), "a.example")
-
-    assert family(rs("a.example", "MX")) == "record"
-    assert family(rs("_imaps._tcp.a.example", "SRV")) == "record"
-    assert family(rs("s1._domainkey.a.example", "CNAME")) == "dkim"
-    assert family(rs("_dmarc.a.example", "TXT")) == "dmarc"
-    assert family(rs("a.example._report._dmarc.r.example", "TXT")) == "dmarc"
-    assert family(rs("_smtp._tls.a.example", "TXT")) == "tls-rpt"
-    assert family(rs("_mta-sts.a.example", "TXT")) == "mta-sts"
-    assert family(rs("kolab-verify.a.example", "CNAME")) == "kolab-verify"
-    assert family(rs("10.2.0.192.in-addr.arpa", "PTR")) == "fcrdns"
+    text = text.replace("kolab_verify: false", "kolab_verify: true")
+    (tmp_path / "kolab.yaml").write_text(text)
+    decl = load(str(tmp_path / "kolab.yaml"))
+    judged = {(rs.name, rs.type): check_of(rs) for rs in records.expand(decl)}
+    assert judged["kolab.klab.cc", "MX"] == "record"
+    assert judged["_imaps._tcp.kolab.klab.cc", "SRV"] == "record"
+    assert judged["mta-sts.kolab.klab.cc", "CNAME"] == "record"
+    assert judged["dkim1._domainkey.kolab.klab.cc", "TXT"] == "dkim"
+    assert judged["dkim1._domainkey.kolab-secondary.klab.cc", "CNAME"] == "dkim"
+    assert judged["_dmarc.kolab.klab.cc", "TXT"] == "dmarc"
+    assert judged["_smtp._tls.kolab.klab.cc", "TXT"] == "tls-rpt"
+    assert judged["_mta-sts.kolab.klab.cc", "TXT"] == "mta-sts"
+    assert judged["kolab-verify.kolab-secondary.klab.cc", "CNAME"] == "kolab-verify"
+    assert judged["10.79.254.185.in-addr.arpa", "PTR"] == "fcrdns"
+    assert judged["kolab.klab.cc._report._dmarc.reports.example", "TXT"] == "dmarc"
+    assert set(judged.values()) == {"record", "dkim", "dmarc", "tls-rpt", "mta-sts", "kolab-verify", "fcrdns"}
 
 
 RESULTS = [

@@ -103,18 +103,3 @@ def test_library_errors_and_checksum_only_with_v(stderr: Captured) -> None:
     logging.getLogger("PowerDnsProvider[pdns]").error("_apply: status=500")
     logging.getLogger("Checksum").info("checksum=abc")
     assert len(stream.getvalue().splitlines()) == 2
-
-
-def test_provider_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PDNS_API_KEY", SECRET)
-    monkeypatch.delenv("UNSET_VAR", raising=False)
-    config = {
-        "class": "octodns_powerdns.PowerDnsProvider",
-        "host": "127.0.0.1",
-        "api_key": "env/PDNS_API_KEY",
-        "token": "env/UNSET_VAR/fallback-token",
-        "key_secret": TSIG,  # a literal secret: bad practice, masked all the same
-        "key_name": "kolab-dns.",
-        "port": 8081,
-    }
-    assert sorted(logs.provider_secrets(config)) == sorted([SECRET, "fallback-token", TSIG])

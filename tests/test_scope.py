@@ -46,7 +46,8 @@ def test_a_deployment_wide_change_plans_every_zone() -> None:
     assert set(changed) == {"klab.cc", "own-a.example", "own-b.example"}
 
 
-def test_plan_since_ref_through_git(repo: Path) -> None:
+def _committed(repo: Path) -> Path:
+    """The repository with BASE as its declaration, committed to git; returns the declaration."""
     path = repo / "zones" / "kolab.yaml"
     path.write_text(BASE)
     for cmd in (
@@ -55,6 +56,11 @@ def test_plan_since_ref_through_git(repo: Path) -> None:
         ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"],
     ):
         subprocess.run(["git", "-C", str(repo), *cmd], check=True)
+    return path
+
+
+def test_plan_since_ref_through_git(repo: Path) -> None:
+    path = _committed(repo)
     runner = CliRunner()
     assert runner.invoke(cli, ["-C", str(repo), "sync"]).exit_code == 0
     path.write_text(BASE + "  - new.example\n")
@@ -64,3 +70,15 @@ def test_plan_since_ref_through_git(repo: Path) -> None:
     assert {c["zone"] for c in data["changes"]} == {"new.example", "klab.cc"}
     bad = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "no-such-ref"])
     assert bad.exit_code == 1 and "no-such-ref" in bad.stderr
+
+
+def test_since_with_a_mistyped_zone_is_refused_as_without_it(repo: Path) -> None:
+    path = _committed(repo)
+    path.write_text(BASE + "  - new.example\n")
+    runner = CliRunner()
+    for since in ([], ["--since", "HEAD"]):
+        bad = runner.invoke(cli, ["-C", str(repo), "plan", *since, "--zone", "nwe.example"])
+        assert bad.exit_code == 1, since
+        assert bad.stderr == "kolab-dns: error: not a zone of this declaration: nwe.example\n"
+    good = runner.invoke(cli, ["-C", str(repo), "plan", "--since", "HEAD", "--zone", "new.example"])
+    assert good.exit_code == 0 and "Plan: 1 zones" in good.stdout

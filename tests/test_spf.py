@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kolab_dns import spf
 from kolab_dns.errors import DeclarationError
+from kolab_dns.records import spf
 from kolab_dns.records.mail import spf_cost
 
 from .test_records import BASE, find, make

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .. import names, ownership
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration, MailDomain
+from ..records import report_auth
 from .https import HttpsSettings
 from .resolver import DnsError, Resolver
 
@@ -30,9 +31,8 @@ class CheckContext:
     @cached_property
     def report_auth(self) -> tuple[str | None, frozenset[str]]:
         """The DMARC report domain and the mail domains it must authorize (RFC 7489 §7.1)."""
-        from ..records.report_auth import needing_authorization, report_domain
-
-        return report_domain(self.decl), frozenset(d.name for d in needing_authorization(self.decl))
+        needing = report_auth.needing_authorization(self.decl)
+        return report_auth.report_domain(self.decl), frozenset(d.name for d in needing)
 
     def owner(self, name: str) -> MailDomain | None:
         """The declared mail domain a name belongs to (the longest one it lies under)."""

@@ -2,22 +2,15 @@
 
 A secondary's `SELECTOR._domainkey` is a CNAME to the primary's; the key is looked up through it,
 as a receiving MTA would. `--dkim-key SELECTOR=PATH` also proves that the signer's private key is
-the half of what is published. The private key is read, turned into its public half and dropped:
-it is never printed, logged or kept.
+the half of what is published. The private key is read, turned into its public half and dropped
+(kolab_dns.dkim.public_of): it is never printed, logged or kept.
 """
 
 from __future__ import annotations
 
-import base64
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-
-from ..declaration import MailDomain
-from ..dkimkey import DkimKey
-from ..errors import KolabDnsError
+from ..model import DkimKey, MailDomain
+from ..records import dkim, tags
 from ..recordset import RecordSet
-from . import tags
 from .context import CheckContext
 from .records import check_recordset
 from .resolver import DnsError
@@ -35,7 +28,7 @@ def _published(found: dict[str, str]) -> tuple[str, str]:
 
 
 def check_selector(ctx: CheckContext, domain: MailDomain, key: DkimKey, rs: RecordSet) -> Result:
-    name = f"{key.selector}._domainkey.{domain.name}"
+    name = dkim.key_name(key.selector, domain.name)
     if rs.type == "CNAME":
         delegation = check_recordset(ctx, domain.name, CHECK, rs)
         if not delegation.ok:
@@ -45,7 +38,7 @@ def check_selector(ctx: CheckContext, domain: MailDomain, key: DkimKey, rs: Reco
         found = ctx.resolver.values(name, "TXT")
     except DnsError as e:
         return dns_error(domain.name, CHECK, subject, e)
-    expected = (key.txt,)
+    expected = (dkim.txt_value(key),)
     published = _keys(found)
     if not published:
         return Result(domain.name, CHECK, subject, Status.MISSING, expected, found, ctx.publish_hint(name))
@@ -62,10 +55,10 @@ def check_selector(ctx: CheckContext, domain: MailDomain, key: DkimKey, rs: Reco
 
 
 def check_domain(ctx: CheckContext, domain: MailDomain, recordsets: list[RecordSet]) -> list[Result]:
-    by_name = {rs.name: rs for rs in recordsets if "_domainkey" in rs.name.split(".")}
+    by_name = {rs.name: rs for rs in recordsets if rs.family == dkim.FAMILY}
     out = []
     for key in ctx.decl.deployment.dkim:
-        rs = by_name.get(f"{key.selector}._domainkey.{domain.name}")
+        rs = by_name.get(dkim.key_name(key.selector, domain.name))
         if rs is not None:
             out.append(check_selector(ctx, domain, key, rs))
     return out
@@ -74,36 +67,10 @@ def check_domain(ctx: CheckContext, domain: MailDomain, recordsets: list[RecordS
 # --- --dkim-key ---------------------------------------------------------------------------------
 
 
-def public_of(path: str) -> tuple[str, str]:
-    """(k=, p=) of a private key file: PEM (RSA or ed25519) or dkimpy's base64 ed25519 seed."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        raise KolabDnsError(f"--dkim-key: cannot read {path}: {e.strerror}") from None
-    try:
-        if b"-----BEGIN" in data:
-            key = serialization.load_pem_private_key(data, password=None)
-        else:
-            seed = base64.b64decode(b"".join(data.split()), validate=True)
-            key = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
-    except (ValueError, TypeError):
-        raise KolabDnsError(f"--dkim-key: {path} is not an unencrypted RSA or ed25519 private key") from None
-    if isinstance(key, rsa.RSAPrivateKey):
-        der = key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return "rsa", base64.b64encode(der).decode()
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return "ed25519", base64.b64encode(raw).decode()
-    raise KolabDnsError(f"--dkim-key: {path} is neither an RSA nor an ed25519 key")
-
-
 def check_private_key(ctx: CheckContext, selector: str, path: str, algorithm: str, public: str) -> Result:
     """The public half (algorithm, public) of the private key at path, against what is published."""
     primary = ctx.decl.primary.name
-    name = f"{selector}._domainkey.{primary}"
+    name = dkim.key_name(selector, primary)
     subject = f"{selector}: private key {path}"
     expected = (f"k={algorithm}; p={public}",)
     try:

@@ -9,17 +9,16 @@ report domain's zone (otherwise receivers silently drop the reports).
 
 from __future__ import annotations
 
-from ..declaration import MailDomain
-from ..records.report_auth import VALUE
+from ..model import MailDomain
+from ..records import dmarc, report_auth, tags, tls_rpt
 from ..recordset import RecordSet
-from . import tags
 from .context import CheckContext
-from .records import check_recordset, expected_values, family, subject
+from .records import check_of, check_recordset, expected_values, subject
 from .resolver import DnsError
 from .results import Result, Status, dns_error
 
-# (record family, version tag value that marks one of its records)
-VERSIONS = {"dmarc": "dmarc1", "tls-rpt": "tlsrptv1"}
+# check -> the version tag value that marks one of its records (compared in lower case)
+VERSIONS = {"dmarc": dmarc.VERSION.lower(), "tls-rpt": tls_rpt.VERSION.lower()}
 
 
 def _ours(text: str, version: str) -> bool:
@@ -27,7 +26,7 @@ def _ours(text: str, version: str) -> bool:
 
 
 def check_tagged(ctx: CheckContext, group: str, rs: RecordSet) -> Result:
-    check = family(rs)
+    check = check_of(rs)
     version = VERSIONS[check]
     what = subject(rs)
     expected = expected_values(rs)
@@ -66,19 +65,16 @@ def check_tagged(ctx: CheckContext, group: str, rs: RecordSet) -> Result:
     return Result(group, check, what, Status.OK, expected, found)
 
 
-REPORT_AUTH = "._report._dmarc."
-
-
 def check_domain(ctx: CheckContext, group: str, recordsets: list[RecordSet]) -> list[Result]:
     """DMARC and TLS-RPT records; report authorizations come from check_report_auth."""
     out = []
     for rs in recordsets:
-        if family(rs) not in VERSIONS or REPORT_AUTH in rs.name:
+        if check_of(rs) not in VERSIONS or rs.family == report_auth.FAMILY:
             continue
         if rs.type == "TXT":
             out.append(check_tagged(ctx, group, rs))
         else:
-            out.append(check_recordset(ctx, group, family(rs), rs))
+            out.append(check_recordset(ctx, group, check_of(rs), rs))
     return out
 
 
@@ -86,6 +82,6 @@ def check_report_auth(ctx: CheckContext, domain: MailDomain) -> list[Result]:
     target, needing = ctx.report_auth
     if target is None or domain.name not in needing:
         return []
-    name = f"{domain.name}{REPORT_AUTH}{target}"
-    rs = RecordSet(name, "TXT", ctx.decl.deployment.ttl, (VALUE,), target)
+    name = report_auth.name(domain.name, target)
+    rs = RecordSet(name, "TXT", ctx.decl.deployment.ttl, (report_auth.VALUE,), target, report_auth.FAMILY)
     return [check_tagged(ctx, domain.name, rs)]

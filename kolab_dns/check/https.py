@@ -1,5 +1,5 @@
 """Fetching an MTA-STS policy the way a sending MTA does (RFC 8461 §3.3): HTTPS with the
-certificate verified against the host name, no redirects, at most 64 KiB.
+certificate verified against the host name, no redirects, at most 64 KiB (urllib3 does each).
 
 The host is resolved through the run's resolver (so `--nameserver` applies to it too). Two
 environment settings exist for tests and staging, and weaken nothing: KOLAB_DNS_CA_BUNDLE trusts
@@ -9,11 +9,12 @@ to that address instead of the resolved one (TLS still verifies the policy host'
 
 from __future__ import annotations
 
-import http.client
 import os
-import socket
 import ssl
 from dataclasses import dataclass
+
+import urllib3
+from urllib3.exceptions import HTTPError, SSLError
 
 from .resolver import DnsError, Resolver
 
@@ -58,35 +59,52 @@ def _address(host: str, resolver: Resolver) -> str:
     raise FetchError(f"{host} has no A or AAAA record")
 
 
+def _reason(e: BaseException) -> str:
+    """The innermost words: urllib3 wraps the ssl or socket error that says what went wrong."""
+    while isinstance(e, HTTPError) and isinstance(getattr(e, "reason", None), BaseException):
+        e = e.reason  # type: ignore[attr-defined]
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return f"{e.reason} ({e.verify_message})"
+    if isinstance(e, ssl.SSLError):
+        return str(e.reason or e)
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    return " ".join(str(e).split()) or e.__class__.__name__
+
+
 def get(host: str, path: str, resolver: Resolver, settings: HttpsSettings) -> Response:
-    """GET https://host/path; raises FetchError or DnsError."""
-    address: tuple[str, int] = settings.connect or (_address(host, resolver), 443)
+    """GET https://host/path, connected to the resolved (or configured) address, the certificate
+    verified for host; raises FetchError or DnsError."""
+    address, port = settings.connect or (_address(host, resolver), 443)
+    pool = urllib3.HTTPSConnectionPool(
+        address,
+        port,
+        server_hostname=host,
+        assert_hostname=host,
+        ssl_context=settings.context(),
+        timeout=TIMEOUT,
+        retries=False,
+        maxsize=1,
+    )
     try:
-        sock = socket.create_connection(address, timeout=TIMEOUT)
-    except OSError as e:
-        where = f"{address[0]} port {address[1]}"
-        raise FetchError(f"cannot connect to {host} ({where}): {e.strerror or e}") from None
-    conn = http.client.HTTPSConnection(host, address[1], timeout=TIMEOUT, context=settings.context())
-    try:
-        try:
-            conn.sock = settings.context().wrap_socket(sock, server_hostname=host)
-        except ssl.SSLError as e:
-            sock.close()
-            detail = getattr(e, "verify_message", None)
-            reason = f"{e.reason or e}" + (f" ({detail})" if detail else "")
-            raise FetchError(f"TLS with {host} failed: {reason}") from None
-        conn.request("GET", path, headers={"Host": host, "User-Agent": "kolab-dns-check"})
-        response = conn.getresponse()
+        response = pool.urlopen(
+            "GET",
+            path,
+            headers={"Host": host, "User-Agent": "kolab-dns-check"},
+            redirect=False,
+            preload_content=False,
+        )
         body = response.read(MAX_POLICY_BYTES + 1)
-        if len(body) > MAX_POLICY_BYTES:
-            raise FetchError(f"the policy at {host} is larger than 64 KiB")
-        return Response(response.status, response.getheader("Content-Type", ""), body)
-    except (OSError, http.client.HTTPException) as e:
-        if isinstance(e, ssl.SSLCertVerificationError):
-            raise FetchError(f"TLS with {host} failed: {e.verify_message}") from None
-        raise FetchError(f"HTTPS to {host} failed: {e}") from None
+        response.release_conn()
+    except SSLError as e:
+        raise FetchError(f"TLS with {host} failed: {_reason(e)}") from None
+    except HTTPError as e:
+        raise FetchError(f"HTTPS to {host} ({address} port {port}) failed: {_reason(e)}") from None
     finally:
-        conn.close()
+        pool.close()
+    if len(body) > MAX_POLICY_BYTES:
+        raise FetchError(f"the policy at {host} is larger than 64 KiB")
+    return Response(response.status, response.headers.get("Content-Type", ""), body)
 
 
 __all__ = ["DnsError", "FetchError", "HttpsSettings", "Response", "get"]

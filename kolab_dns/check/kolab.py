@@ -5,10 +5,10 @@ publishes the CNAME; either form confirms the domain, so either passes.
 
 from __future__ import annotations
 
-from ..records.kolab import verify_hash
+from ..records import kolab
 from ..recordset import RecordSet
 from .context import CheckContext
-from .records import check_recordset, family
+from .records import check_recordset
 from .resolver import DnsError
 from .results import Result, Status
 
@@ -18,11 +18,11 @@ CHECK = "kolab-verify"
 def check_domain(ctx: CheckContext, group: str, recordsets: list[RecordSet]) -> list[Result]:
     out = []
     for rs in recordsets:
-        if family(rs) != CHECK:
+        if rs.family != kolab.FAMILY:
             continue
         result = check_recordset(ctx, group, CHECK, rs)
         if result.status is Status.MISSING:
-            token = f"kolab-verify={verify_hash(rs.domain)}"
+            token = kolab.apex_token(rs.domain)
             try:
                 apex = ctx.resolver.values(rs.domain, "TXT")
             except DnsError:

@@ -8,78 +8,36 @@ never refetch, so they keep a stale policy until max_age runs out. The check say
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..declaration import MailDomain, mx_matches
-from ..records.mta_sts import policy_id, policy_text
-from . import https, tags
+from ..model import MailDomain
+from ..records import tags
+from ..records.mta_sts import (
+    PATH,
+    POLICY_HOST,
+    TXT_NAME,
+    VERSION,
+    Policy,
+    PolicyError,
+    declared_policy,
+    policy_id,
+    txt_value,
+)
+from . import https
 from .context import CheckContext
 from .resolver import DnsError
 from .results import Result, Status, dns_error
 
 CHECK = "mta-sts"
-PATH = "/.well-known/mta-sts.txt"
-MODES = ("enforce", "testing", "none")
-
-
-class PolicyError(ValueError):
-    """A policy that does not parse under RFC 8461 §3.2."""
-
-
-@dataclass(frozen=True)
-class Policy:
-    version: str
-    mode: str
-    max_age: int
-    mx: tuple[str, ...]
-
-    def lines(self) -> tuple[str, ...]:
-        return (
-            f"version: {self.version}",
-            f"mode: {self.mode}",
-            *(f"mx: {m}" for m in sorted(self.mx)),
-            f"max_age: {self.max_age}",
-        )
-
-
-def parse_policy(text: str) -> Policy:
-    """RFC 8461 §3.2: `key: value` lines (CRLF or LF); the first of a repeated field wins, mx repeats,
-    unknown fields are ignored."""
-    fields: dict[str, str] = {}
-    mx: list[str] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if not line.strip():
-            continue
-        key, colon, value = line.partition(":")
-        if not colon:
-            raise PolicyError(f"line {line!r} is not `key: value`")
-        key, value = key.strip(), value.strip()
-        if key == "mx":
-            mx.append(value.lower().rstrip("."))
-        else:
-            fields.setdefault(key, value)
-    if fields.get("version") != "STSv1":
-        raise PolicyError(f"version must be STSv1, not {fields.get('version')!r}")
-    mode = fields.get("mode")
-    if mode not in MODES:
-        raise PolicyError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    age = fields.get("max_age", "")
-    if not age.isdigit() or len(age) > 10 or int(age) > 31557600:
-        raise PolicyError(f"max_age must be 0..31557600 seconds, not {age!r}")
-    if not mx and mode != "none":
-        raise PolicyError("no mx: line")
-    return Policy("STSv1", mode, int(age), tuple(mx))
 
 
 def check_txt(ctx: CheckContext, domain: str, declared_id: str) -> tuple[Result, str | None]:
     """The TXT result and the id it carries (None when absent)."""
-    name = f"_mta-sts.{domain}"
-    expected = (f"v=STSv1; id={declared_id};",)
+    name = TXT_NAME + domain
+    expected = (txt_value(declared_id),)
     try:
         found = ctx.resolver.values(name, "TXT")
     except DnsError as e:
         return dns_error(domain, CHECK, f"{name} TXT", e), None
-    records = [tags.parse(v) for v in found if tags.parse(v).get("v") == "STSv1"]
+    records = [tags.parse(v) for v in found if tags.parse(v).get("v") == VERSION]
     if not records:
         return Result(
             domain, CHECK, f"{name} TXT", Status.MISSING, expected, found, ctx.publish_hint(name)
@@ -97,10 +55,9 @@ def check_txt(ctx: CheckContext, domain: str, declared_id: str) -> tuple[Result,
 
 
 def check_policy(ctx: CheckContext, domain: str, published_id: str | None, declared_id: str) -> list[Result]:
-    host = f"mta-sts.{domain}"
+    host = POLICY_HOST + domain
     url = f"https://{host}{PATH}"
-    text = policy_text(ctx.decl)
-    declared = parse_policy(text)
+    declared = declared_policy(ctx.decl)
     serve = "(`kolab-dns mta-sts policy --write DIR`)"
 
     def fail(found: str, hint: str, expected: tuple[str, ...] = declared.lines()) -> list[Result]:
@@ -124,7 +81,7 @@ def check_policy(ctx: CheckContext, domain: str, published_id: str | None, decla
             ("Content-Type: text/plain",),
         )
     try:
-        served = parse_policy(response.body.decode("utf-8"))
+        served = Policy.parse(response.body.decode("utf-8"))
     except (PolicyError, UnicodeDecodeError) as e:
         return fail(f"unparsable: {e}", f"serve the declared policy {serve}")
     out = [check_coverage(ctx, domain, url, served)]
@@ -151,7 +108,7 @@ def check_coverage(ctx: CheckContext, domain: str, url: str, served: Policy) -> 
         return dns_error(domain, CHECK, subject, e)
     if served.mode == "none":
         return Result(domain, CHECK, subject, Status.OK, tuple(hosts), ("mode none",))
-    uncovered = [h for h in hosts if not any(mx_matches(p, h) for p in served.mx)]
+    uncovered = [h for h in hosts if not served.covers(h)]
     if uncovered:
         return Result(
             domain,
@@ -169,6 +126,6 @@ def check_coverage(ctx: CheckContext, domain: str, url: str, served: Policy) -> 
 def check_domain(ctx: CheckContext, domain: MailDomain) -> list[Result]:
     if not domain.mta_sts:
         return []
-    declared_id = policy_id(policy_text(ctx.decl))
+    declared_id = declared_policy(ctx.decl).id
     txt, published_id = check_txt(ctx, domain.name, declared_id)
     return [txt, *check_policy(ctx, domain.name, published_id, declared_id)]

@@ -11,28 +11,28 @@ MTA-STS TXT, kolab-verify) are left to those checks.
 from __future__ import annotations
 
 from ..ownership import is_shared, owns_txt_value
+from ..records import dkim, dmarc, host, kolab, mta_sts, report_auth, spf, tls_rpt
 from ..recordset import RecordSet
 from .context import CheckContext
 from .resolver import Answer, DnsError
 from .results import Result, Status, dns_error
 
+# Record families with a check of their own; every other record set is judged here as it is.
+OWN_CHECKS = {
+    host.PTR_FAMILY: "fcrdns",
+    dkim.FAMILY: "dkim",
+    dmarc.FAMILY: "dmarc",
+    report_auth.FAMILY: "dmarc",
+    tls_rpt.FAMILY: "tls-rpt",
+    kolab.FAMILY: "kolab-verify",
+}
 
-def family(rs: RecordSet) -> str:
-    """The check that judges this record set."""
-    labels = rs.name.split(".")
-    if rs.type == "PTR":
-        return "fcrdns"
-    if "_domainkey" in labels:
-        return "dkim"
-    if "_dmarc" in labels:
-        return "dmarc"
-    if labels[:2] == ["_smtp", "_tls"]:
-        return "tls-rpt"
-    if labels[0] == "_mta-sts":
-        return "mta-sts"
-    if labels[0] == "kolab-verify":
-        return "kolab-verify"
-    return "record"
+
+def check_of(rs: RecordSet) -> str:
+    """The check that judges this record set: its family's own, or the generic `record`."""
+    if rs.family == mta_sts.FAMILY:  # the policy id has its own check, the CNAME is a plain record
+        return "mta-sts" if rs.type == "TXT" else "record"
+    return OWN_CHECKS.get(rs.family, "record")
 
 
 def subject(rs: RecordSet) -> str:
@@ -67,7 +67,7 @@ def judge(ctx: CheckContext, group: str, check: str, rs: RecordSet, answer: Answ
     extra = sorted(set(ours) - set(expected))
     if set(expected) <= set(ours):
         hint = f"remove {', '.join(extra)}: kolab-dns did not publish {'it' if len(extra) == 1 else 'them'}"
-        if shared and rs.type == "TXT" and sum(v.lower().startswith("v=spf1") for v in ours) > 1:
+        if shared and rs.type == "TXT" and sum(v.lower().startswith(spf.VERSION) for v in ours) > 1:
             hint += " (more than one SPF record is a permerror)"
         if ctx.managed(rs.name) and (shared or ctx.published(rs.domain, rs.name, rs.type)):
             hint += "; `kolab-dns sync` removes it"
@@ -86,4 +86,4 @@ def check_recordset(ctx: CheckContext, group: str, check: str, rs: RecordSet) ->
 
 def check_records(ctx: CheckContext, group: str, recordsets: list[RecordSet]) -> list[Result]:
     """The generic records of one domain (those no family check claims)."""
-    return [check_recordset(ctx, group, "record", rs) for rs in recordsets if family(rs) == "record"]
+    return [check_recordset(ctx, group, "record", rs) for rs in recordsets if check_of(rs) == "record"]

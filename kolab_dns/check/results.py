@@ -56,21 +56,5 @@ def exit_code(results: Iterable[Result]) -> int:
     return EXIT_OK if statuses <= {Status.OK} else EXIT_FAIL
 
 
-def compare(
-    domain: str,
-    check: str,
-    subject: str,
-    expected: Iterable[str],
-    found: Iterable[str],
-    hint: str,
-) -> Result:
-    """ok when found equals expected, missing when nothing is found, different otherwise."""
-    exp, got = tuple(sorted(set(expected))), tuple(sorted(set(found)))
-    if exp == got:
-        return Result(domain, check, subject, Status.OK, exp, got)
-    status = Status.MISSING if not got else Status.DIFFERENT
-    return Result(domain, check, subject, status, exp, got, hint)
-
-
 def dns_error(domain: str, check: str, subject: str, error: Exception) -> Result:
     return Result(domain, check, subject, Status.ERROR, (), (str(error),), "DNS could not be queried: retry")

@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 
 from .. import records as expansion
-from ..declaration import MailDomain
-from ..progress import Show
+from ..model import MailDomain
+from ..progress import Progress
+from ..records import report_auth
+from ..records.host import PTR_FAMILY
 from ..recordset import RecordSet
 from . import dkim, dmarc, fcrdns, kolab, mta_sts, spf
 from .context import CheckContext
@@ -63,7 +65,7 @@ def run(
     ctx: CheckContext,
     domains: list[MailDomain],
     with_host: bool,
-    progress: Show | None = None,
+    progress: Progress | None = None,
     workers: int = WORKERS,
 ) -> list[Result]:
     """Every result, grouped by domain in declaration order (the mail host first if it is none)."""
@@ -76,7 +78,7 @@ def run(
 
     buckets: dict[str, list[RecordSet]] = defaultdict(list)
     for rs in expansion.expand(ctx.decl, domains):
-        if rs.type != "PTR" and dmarc.REPORT_AUTH not in rs.name:  # fcrdns, check_report_auth
+        if rs.family not in (PTR_FAMILY, report_auth.FAMILY):  # fcrdns, check_report_auth
             buckets[rs.domain].append(rs)
     tasks: dict[str, list[Callable[[], list[Result]]]] = defaultdict(list)
     for d in domains:

@@ -15,12 +15,13 @@ from typing import Any
 
 import spf
 
+from ..records.spf import LOOKUP_LIMIT
 from .context import CheckContext
 from .resolver import DnsError, Resolver
 from .results import Result, Status
 
 CHECK = "spf"
-MAX_LOOKUPS = spf.MAX_LOOKUP
+MAX_LOOKUPS = LOOKUP_LIMIT
 # Documentation addresses (RFC 5737, RFC 3849): outside any real deployment.
 OUTSIDERS = ("192.0.2.1", "198.51.100.1", "2001:db8::1", "2001:db8::2")
 

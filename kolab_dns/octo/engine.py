@@ -22,12 +22,12 @@ from octodns.manager import Manager, ManagerException
 from octodns.provider.plan import RootNsChange, TooMuchChange, UnsafePlan
 from octodns.zone import Zone
 
-from ..declaration import Declaration
 from ..errors import KolabDnsError
-from ..progress import Show
-from ..project import Project, Provider
-from .faults import Progress, wrap
+from ..model import Declaration
+from ..progress import Progress
+from .faults import Written, wrap
 from .processors import KolabOwnership
+from .providers import Provider, Providers
 from .report import PlanCapture, PlanReport, checksum, rows
 from .source import KolabSource
 
@@ -70,13 +70,12 @@ class _Manager(Manager):
 class Run:
     """One plan or sync: which zones, on which providers, with which safety switches."""
 
-    project: Project
     declaration: Declaration
     zones: dict[str, str]  # zone -> provider name, the zones handed to octoDNS
     providers: dict[str, Provider]
     adopt: bool = False
     max_workers: int | None = None
-    progress: Show | None = None  # per zone planned
+    progress: Progress | None = None  # per zone planned
 
     def _manager(self, tmpdir: str, enable_checksum: bool) -> _Manager:
         config = {
@@ -112,7 +111,7 @@ class Run:
             if self.progress is not None:
                 manager.planned = _count(self.progress, len(self.zones))
             capture = manager.plan_outputs[CAPTURE_ID]
-            written = Progress()
+            written = Written()
             for name, provider in self.providers.items():
                 wrap(manager.providers[name], name, provider.file, written, lambda: _zones(capture))
             try:
@@ -132,7 +131,7 @@ class Run:
         return report
 
 
-def _count(progress: Show, total: int) -> Callable[[], None]:
+def _count(progress: Progress, total: int) -> Callable[[], None]:
     done = itertools.count(1)
     return lambda: progress(next(done), total)  # next() on a count is atomic under the GIL
 
@@ -184,5 +183,6 @@ def scoped_zones(decl: Declaration, only: Iterable[str] | None = None) -> dict[s
     return {z: p for z, p in zones.items() if z in wanted}
 
 
-def plan_run(project: Project, decl: Declaration, zones: dict[str, str], **kwargs: Any) -> Run:
-    return Run(project, decl, zones, project.providers_for(decl, zones), **kwargs)
+def plan_run(providers: Providers, decl: Declaration, zones: dict[str, str], **kwargs: Any) -> Run:
+    """A Run whose providers are all checked, so nothing is contacted before every input is."""
+    return Run(decl, zones, providers.for_zones(decl, zones), **kwargs)

@@ -26,7 +26,7 @@ class ProviderFailure(KolabDnsError):
 
 
 @dataclass
-class Progress:
+class Written:
     """Zones a sync has written so far, in order: what a failure message reports."""
 
     applied: list[str] = field(default_factory=list)
@@ -138,7 +138,7 @@ def _answered(exc: BaseException) -> bool:
     return isinstance(exc, requests.HTTPError) or "Unable to perform update" in str(exc)
 
 
-def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Callable[[], list[str]]) -> None:
+def wrap(provider: Any, name: str, file: str, written: Written, pending: Callable[[], list[str]]) -> None:
     """Make a provider instance's populate and apply fail with a ProviderFailure."""
     populate, apply = provider.populate, provider.apply
     timeout = getattr(provider, "timeout", None)
@@ -151,14 +151,14 @@ def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Calla
             raise
         except Exception as e:
             # octoDNS reads every zone before it writes any; a provider may read again while writing
-            written = (
-                f"zones written before: {', '.join(progress.applied)}"
-                if progress.applied
+            before = (
+                f"zones written before: {', '.join(written.applied)}"
+                if written.applied
                 else "nothing was written"
             )
             raise ProviderFailure(
                 f"{who} failed reading zone {zone.decoded_name.rstrip('.')}: {cause(e, timeout)}; "
-                f"{written}. Fix the cause and run again"
+                f"{before}. Fix the cause and run again"
             ) from e
 
     def writing(plan: Any) -> Any:
@@ -168,8 +168,8 @@ def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Calla
         except KolabDnsError:
             raise
         except Exception as e:
-            done = ", ".join(progress.applied) or "none"
-            rest = [z for z in pending() if z != zone and z not in progress.applied]
+            done = ", ".join(written.applied) or "none"
+            rest = [z for z in pending() if z != zone and z not in written.applied]
             if not _atomic(provider, plan):
                 state = f"{zone} may hold part of the change"
             elif _answered(e):
@@ -181,7 +181,7 @@ def wrap(provider: Any, name: str, file: str, progress: Progress, pending: Calla
                 f"not written: {', '.join(rest) or 'none'}; {state}. "
                 "Run `kolab-dns sync` again: it plans from what the server holds"
             ) from e
-        progress.applied.append(zone)
+        written.applied.append(zone)
         return result
 
     provider.populate = reading

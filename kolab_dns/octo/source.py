@@ -27,7 +27,7 @@ from octodns.zone import Zone
 
 from .. import declaration as declaration_mod
 from .. import ownership, records
-from ..declaration import Declaration
+from ..model import Declaration
 from ..recordset import RecordSet
 from .convert import to_octodns
 

@@ -1,50 +1,18 @@
-"""The pure expansion: a validated declaration in, record sets out. No I/O, no octoDNS."""
+"""The pure expansion, a module per record family; each family's constants and formats live here.
+
+`check` reads them from here too, so a record is written and judged by the same definition.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration
 from ..recordset import RecordSet
-from .discovery import discovery_records
-from .dkim import dkim_records
-from .host import host_records, ptr_records
-from .kolab import kolab_records
-from .mail import mail_records
-from .mta_sts import mta_sts_records
-from .report_auth import report_auth_records
+from .expand import DOMAIN_FAMILIES, deployment_records, domain_records, expand
 from .zoning import Zoning
 
 __all__ = ["DOMAIN_FAMILIES", "Zoning", "by_zone", "deployment_records", "domain_records", "expand"]
-
-# One function per record family, in the order the spec lists them.
-DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...] = (
-    mail_records,
-    discovery_records,
-    mta_sts_records,
-    dkim_records,
-    kolab_records,
-)
-
-
-def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
-    out: list[RecordSet] = []
-    for family in DOMAIN_FAMILIES:
-        out.extend(family(decl, domain))
-    return out
-
-
-def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:
-    """The deployment's records (which land in zones the chosen domains may not be in), then
-    every record set of the chosen domains (default: all)."""
-    chosen = decl.domains if domains is None else domains
-    return [*deployment_records(decl), *(rs for d in chosen for rs in domain_records(decl, d))]
-
-
-def deployment_records(decl: Declaration) -> list[RecordSet]:
-    """The records of the deployment rather than of one domain: the host's addresses, its PTRs,
-    and the DMARC report authorizations (one per domain, all in the report domain's zone)."""
-    return [*host_records(decl), *ptr_records(decl), *report_auth_records(decl)]
 
 
 def by_zone(

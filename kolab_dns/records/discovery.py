@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration, MailDomain
 from ..recordset import SRV, RecordSet
+
+FAMILY = "discovery"
 
 
 class Service(NamedTuple):
@@ -44,7 +46,7 @@ def _srv_table(target: str) -> tuple[tuple[str, tuple[SRV, ...]], ...]:
 def discovery_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
     dep, d = decl.deployment, domain.name
     target = dep.hostname + "."
-    out = [RecordSet(prefix + d, "SRV", dep.ttl, values, d) for prefix, values in _srv_table(target)]
+    out = [RecordSet(prefix + d, "SRV", dep.ttl, values, d, FAMILY) for prefix, values in _srv_table(target)]
     if domain.primary:
-        out.append(RecordSet(f"autodiscover.{d}", "CNAME", dep.ttl, (target,), d))
+        out.append(RecordSet(f"autodiscover.{d}", "CNAME", dep.ttl, (target,), d, FAMILY))
     return out

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration, DkimKey, MailDomain
 from ..recordset import RecordSet
+
+FAMILY = "dkim"
+VERSION = "DKIM1"
+LABEL = "_domainkey"
+
+
+def txt_value(key: DkimKey) -> str:
+    """The DKIM TXT value; k= only where it is not the default rsa."""
+    k = "" if key.algorithm == "rsa" else f"k={key.algorithm}; "
+    return f"v={VERSION}; {k}p={key.public_key}"
+
+
+def key_name(selector: str, domain: str) -> str:
+    return f"{selector}.{LABEL}.{domain}"
 
 
 def dkim_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
     dep, d, primary = decl.deployment, domain.name, decl.primary.name
     if domain.primary:
-        return [RecordSet(f"{k.selector}._domainkey.{d}", "TXT", dep.ttl, (k.txt,), d) for k in dep.dkim]
+        return [
+            RecordSet(key_name(k.selector, d), "TXT", dep.ttl, (txt_value(k),), d, FAMILY) for k in dep.dkim
+        ]
     return [
         RecordSet(
-            f"{k.selector}._domainkey.{d}", "CNAME", dep.ttl, (f"{k.selector}._domainkey.{primary}.",), d
+            key_name(k.selector, d), "CNAME", dep.ttl, (key_name(k.selector, primary) + ".",), d, FAMILY
         )
         for k in dep.dkim
     ]

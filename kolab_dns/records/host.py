@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from .. import names
-from ..declaration import Declaration
+from ..model import Declaration
 from ..recordset import RecordSet
+
+FAMILY = "host"
+PTR_FAMILY = "ptr"
 
 
 def host_records(decl: Declaration) -> list[RecordSet]:
     dep = decl.deployment
     out = []
     if dep.ipv4:
-        out.append(RecordSet(dep.hostname, "A", dep.ttl, dep.ipv4, dep.hostname))
+        out.append(RecordSet(dep.hostname, "A", dep.ttl, dep.ipv4, dep.hostname, FAMILY))
     if dep.ipv6:
-        out.append(RecordSet(dep.hostname, "AAAA", dep.ttl, dep.ipv6, dep.hostname))
+        out.append(RecordSet(dep.hostname, "AAAA", dep.ttl, dep.ipv6, dep.hostname, FAMILY))
     return out
 
 
@@ -25,7 +28,7 @@ def ptr_records(decl: Declaration) -> list[RecordSet]:
         owner = names.reverse_name(ip).rstrip(".")
         zone = names.longest_zone(owner, decl.zones)
         if zone:
-            out.append(RecordSet(owner, "PTR", dep.ttl, (dep.hostname + ".",), zone))
+            out.append(RecordSet(owner, "PTR", dep.ttl, (dep.hostname + ".",), zone, PTR_FAMILY))
     return out
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration, MailDomain
 from ..recordset import RecordSet
+
+FAMILY = "kolab-verify"
+LABEL = "kolab-verify"
 
 
 def verify_hash(domain: str) -> str:
+    """Kolab 4's token: the CNAME `kolab-verify.<domain>` to `<hash>.<domain>.`, or an apex TXT."""
     # md5 is Kolab 4's scheme, not a security choice of ours.
     return hashlib.md5(f"hkccp-verify-{domain}".encode(), usedforsecurity=False).hexdigest()
 
@@ -17,4 +21,10 @@ def kolab_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
     if domain.primary or not domain.kolab_verify:
         return []
     d = domain.name
-    return [RecordSet(f"kolab-verify.{d}", "CNAME", decl.deployment.ttl, (f"{verify_hash(d)}.{d}.",), d)]
+    target = f"{verify_hash(d)}.{d}."
+    return [RecordSet(f"{LABEL}.{d}", "CNAME", decl.deployment.ttl, (target,), d, FAMILY)]
+
+
+def apex_token(domain: str) -> str:
+    """The apex TXT form of the same proof, which Kolab accepts as well."""
+    return f"{LABEL}={verify_hash(domain)}"

@@ -13,10 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import names
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration, MailDomain
 from ..recordset import RecordSet
+from .dmarc import VERSION as DMARC_VERSION
 
-VALUE = "v=DMARC1"
+FAMILY = "report-auth"
+LABEL = "._report._dmarc."
+VALUE = f"v={DMARC_VERSION}"
+
+
+def name(domain: str, report_domain: str) -> str:
+    """Where report_domain says it accepts reports about domain ('*': about any domain)."""
+    return f"{domain}{LABEL}{report_domain}"
 
 
 def report_domain(decl: Declaration) -> str | None:
@@ -54,8 +62,8 @@ def report_auth_records(decl: Declaration) -> list[RecordSet]:
     if decl.deployment.report_authorization == "wildcard":
         if next(_outside(decl), None) is None:  # the first domain outside is enough to know
             return []
-        return [RecordSet(f"*._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)]
+        return [RecordSet(name("*", target), "TXT", ttl, (VALUE,), target, FAMILY)]
     return [
-        RecordSet(f"{d.name}._report._dmarc.{target}", "TXT", ttl, (VALUE,), target)
+        RecordSet(name(d.name, target), "TXT", ttl, (VALUE,), target, FAMILY)
         for d in needing_authorization(decl)
     ]

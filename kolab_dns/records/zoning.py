@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import names
-from ..declaration import Declaration, MailDomain
+from ..model import Declaration, MailDomain
 from ..recordset import RecordSet
+from .expand import deployment_records, domain_records
 
 
 class Zoning:
@@ -81,15 +82,11 @@ class Zoning:
     def deployment(self) -> dict[str, list[RecordSet]]:
         """The deployment's own record sets by zone, built once."""
         if self._deployment is None:
-            from . import deployment_records  # the package imports this module
-
             self._deployment = self.group(deployment_records(self.decl))
         return self._deployment
 
     def records(self, zone: str) -> list[RecordSet] | None:
         """One zone's record sets, expanding only the domains that can reach it; None if no zone."""
-        from . import domain_records  # the package imports this module
-
         if zone not in self.zones:
             return None
         own = [rs for d in self.domains[zone] for rs in domain_records(self.decl, d) if self._lands(rs, zone)]

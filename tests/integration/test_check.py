@@ -21,7 +21,7 @@ import dns.zone
 import pytest
 import yaml
 
-from kolab_dns import dkim_keys
+from kolab_dns import dkim as dkim_keys
 from kolab_dns.records.mta_sts import policy_id
 
 from .conftest import PRIMARY, SECONDARY, MakeRepo, MakeTarget, Repo, Target

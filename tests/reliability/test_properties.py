@@ -20,7 +20,10 @@ from octodns.zone import Zone
 from kolab_dns import declaration, names
 from kolab_dns.errors import KolabDnsError
 from kolab_dns.located import load_text
+from kolab_dns.octo.providers import Providers, check_construct, check_secrets
 from kolab_dns.octo.source import KolabSource
+from kolab_dns.project import Project
+from kolab_dns.records import dmarc, mta_sts
 
 SHIPPED = (Path(__file__).resolve().parents[2] / "zones" / "kolab.yaml").read_text(encoding="utf-8")
 RSA_KEY = next(line.split(": ", 1)[1] for line in SHIPPED.splitlines() if "dkim1:" in line)
@@ -173,14 +176,14 @@ def declarations(draw: st.DrawFn) -> dict[str, Any]:
         kolab["dkim"] = {s: draw(st.sampled_from([RSA_KEY, ED25519_KEY])) for s in selectors}
     if draw(st.booleans()):
         kolab["dmarc"] = {
-            "p": draw(st.sampled_from(declaration.DMARC_POLICIES)),
+            "p": draw(st.sampled_from(dmarc.POLICIES)),
             "adkim": draw(st.sampled_from(["r", "s"])),
             "pct": draw(st.integers(0, 100)),
             "fo": draw(st.sampled_from(["0", "1", "d:s", "1:d"])),
         }
     if draw(st.booleans()):
         kolab["mta_sts"] = {
-            "mode": draw(st.sampled_from(declaration.MTA_STS_MODES)),
+            "mode": draw(st.sampled_from(mta_sts.MODES)),
             "max_age": draw(st.integers(0, 31557600)),
             "secondaries": draw(st.booleans()),
         }
@@ -266,15 +269,12 @@ PDNS_KEYS = st.sampled_from(["host", "api_key", "port", "timeout", "scheme", "to
     )
 )
 def test_any_provider_file_loads_or_fails_with_our_error(tmp_path_factory: Any, data: Any) -> None:
-    from kolab_dns.project import Project
-
     root = tmp_path_factory.mktemp("repo")
     (root / "providers").mkdir()
     (root / "providers" / "x.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    project = Project.at(str(root))
     try:
-        provider = project.provider("x")
-        project.check_secrets(provider)
-        project.check_construct(provider)
+        provider = Providers(Project.at(str(root))).get("x")
+        check_secrets(provider)
+        check_construct(provider)
     except KolabDnsError as e:
         assert "\n" not in str(e)

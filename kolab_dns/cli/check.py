@@ -7,22 +7,22 @@ incomplete, so it says nothing about the records it could not see).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
-from .cli_mail import handled
-from .declaration import MailDomain
-from .errors import KolabDnsError
-from .progress import counter
-
-if TYPE_CHECKING:
-    from .cli import Context
+from .. import dkim as keys
+from ..check import report, runner
+from ..check.context import CheckContext
+from ..check.https import HttpsSettings
+from ..check.resolver import Resolver
+from ..check.results import exit_code
+from ..errors import KolabDnsError
+from ..progress import counter
+from .common import Context, handled, note, pick_domains
 
 
 def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, str, str, str], ...]:
-    from .check.dkim import public_of
-
+    """(selector, path, k=, p=) per --dkim-key: the private key's public half, the key not kept."""
     out = []
     for value in values:
         selector, eq, path = value.partition("=")
@@ -30,7 +30,10 @@ def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, 
             raise click.BadParameter(f"{value!r}: expected SELECTOR=PATH", param_hint="--dkim-key")
         if selector not in declared:
             raise KolabDnsError(f"--dkim-key: selector {selector!r} is not declared under kolab: dkim:")
-        out.append((selector, path, *public_of(path)))
+        try:
+            out.append((selector, path, *keys.public_of(path)))
+        except KolabDnsError as e:
+            raise KolabDnsError(f"--dkim-key: {e}") from None
     return tuple(out)
 
 
@@ -44,7 +47,9 @@ def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, 
     help="Ask this server directly (default: the system resolver). Repeatable: a name one server "
     "refuses (not its zone) goes to the next.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(report.RENDERERS)), default="text", show_default=True
+)
 @click.option(
     "--dkim-key",
     "dkim_keys",
@@ -65,28 +70,13 @@ def check(
 
     Exit 0 when every check passes, 1 when any fails, 2 when DNS could not be queried.
     """
-    from .check import report, runner
-    from .check.context import CheckContext
-    from .check.https import HttpsSettings
-    from .check.resolver import Resolver
-    from .check.results import exit_code
-
     decl = ctx.project.load()
-    chosen: list[MailDomain] = []
-    for name in domains:
-        found = decl.domain(name)
-        if found is None:
-            raise KolabDnsError(f"{name!r} is not a domain of this declaration")
-        chosen.append(found)
+    chosen = pick_domains(decl, domains)
     with_host = not chosen or decl.primary in chosen
-    keys = _dkim_keys(dkim_keys, {k.selector for k in decl.deployment.dkim})
-    check_ctx = CheckContext(decl, Resolver(nameservers), HttpsSettings.from_env(), keys)
+    keys_given = _dkim_keys(dkim_keys, {k.selector for k in decl.deployment.dkim})
+    check_ctx = CheckContext(decl, Resolver(nameservers), HttpsSettings.from_env(), keys_given)
     targets = chosen or list(decl.domains)
-    click.echo(
-        f"kolab-dns: checking {len(targets)} domain{'s' * (len(targets) != 1)} "
-        f"through {check_ctx.resolver.where}",
-        err=True,
-    )
+    note(f"checking {len(targets)} domain{'s' * (len(targets) != 1)} through {check_ctx.resolver.where}")
     results = runner.run(check_ctx, targets, with_host, counter("checked"))
     click.echo(report.RENDERERS[fmt](results), nl=False)
     sys.exit(exit_code(results))

@@ -1,4 +1,7 @@
-"""Tag-value lists (`k=v; k=v`) as DMARC, TLS-RPT, MTA-STS TXT and DKIM records write them."""
+"""Tag-value lists (`k=v; k=v`) as DMARC, TLS-RPT, MTA-STS TXT and DKIM records write them.
+
+The one parser of them: the declaration reads DKIM key files with it, `check` reads DNS with it.
+"""
 
 from __future__ import annotations
 

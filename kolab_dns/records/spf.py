@@ -1,4 +1,4 @@
-"""SPF text: the records kolab-dns publishes, extra senders, and their DNS-lookup cost.
+"""SPF text: the values kolab-dns publishes, extra senders, and their DNS-lookup cost.
 
 RFC 7208 §4.6.4 allows a receiver at most 10 DNS-querying terms per check, counted across
 included records; over that the result is permerror and mail fails SPF everywhere. The cost of
@@ -14,6 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..model import Declaration
+
+VERSION = "v=spf1"  # the first term of every SPF record (RFC 7208 §4.5)
 LOOKUP_LIMIT = 10
 # Terms that make the receiver query DNS (RFC 7208 §4.6.4); `ptr` is refused outright.
 LOOKUP_TERMS = frozenset({"a", "mx", "include", "exists", "redirect"})
@@ -23,12 +26,12 @@ _MECHANISM = re.compile(r"^([+?~-]?)(a|mx|ip4|ip6|include|exists)(?::([^/]*))?(/
 
 def primary_value(hostname: str, extra: tuple[str, ...] = ()) -> str:
     """The primary names the Kolab host, then any extra senders the declaration lists."""
-    return " ".join(["v=spf1", "mx", f"a:{hostname}", f"mx:{hostname}", *extra, "-all"])
+    return " ".join([VERSION, "mx", f"a:{hostname}", f"mx:{hostname}", *extra, "-all"])
 
 
 def secondary_value(primary: str) -> str:
     """Secondaries delegate to the primary, so a new sender is added in one place."""
-    return f"v=spf1 mx include:{primary} -all"
+    return f"{VERSION} mx include:{primary} -all"
 
 
 def check_mechanism(term: str) -> str:
@@ -94,8 +97,9 @@ def lookup_cost(
     return Cost(lookups, tuple(unknown))
 
 
-def deployment_costs(hostname: str, extra: tuple[str, ...], primary: str) -> tuple[Cost, Cost]:
+def costs(decl: Declaration) -> tuple[Cost, Cost]:
     """The cost of the primary's record and of every secondary's (which includes the primary's)."""
-    primary_text = primary_value(hostname, extra)
+    primary = decl.primary.name
+    primary_text = primary_value(decl.deployment.hostname, decl.deployment.spf)
     resolve = {primary: primary_text}.get
     return lookup_cost(primary_text, resolve), lookup_cost(secondary_value(primary), resolve)

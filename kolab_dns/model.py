@@ -1,0 +1,94 @@
+"""The validated declaration as frozen data: what every later layer reads, and nothing more.
+
+Built by declaration.py from YAML; read by validate.py, the record expansion, the octoDNS glue,
+`check` and the CLI. It holds no behaviour beyond lookups, so it imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Dmarc:
+    p: str = "quarantine"
+    sp: str | None = None
+    adkim: str | None = None
+    aspf: str | None = None
+    pct: int | None = None
+    fo: str | None = None
+
+
+@dataclass(frozen=True)
+class MtaSts:
+    mode: str = "enforce"
+    max_age: int = 604800
+    mx: tuple[str, ...] = ()  # policy mx patterns; empty means "the hostname"
+    secondaries: bool = False  # deployment-wide switch: secondaries publish MTA-STS too
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    selector: str
+    algorithm: str  # "rsa" or "ed25519", as in the DKIM k= tag
+    public_key: str  # base64, exactly what goes after p=
+    bits: int
+
+
+@dataclass(frozen=True)
+class Deployment:
+    hostname: str
+    ipv4: tuple[str, ...]
+    ipv6: tuple[str, ...]
+    reports: str | None
+    dkim: tuple[DkimKey, ...]
+    dmarc: Dmarc
+    mta_sts: MtaSts
+    ttl: int
+    nameservers: tuple[str, ...]
+    kolab_verify: bool = True
+    spf: tuple[str, ...] = ()  # extra senders' SPF terms, in the primary's record
+    report_authorization: str = "per-domain"  # or "wildcard": one *._report._dmarc record
+
+
+@dataclass(frozen=True)
+class MailDomain:
+    name: str  # IDNA form
+    primary: bool
+    zone: str  # the zone its records go into
+    provider: str
+    managed: bool = True
+    mta_sts: bool = False
+    kolab_verify: bool = False
+    line: int = field(default=0, compare=False)  # where it is declared is not what it is
+
+
+@dataclass(frozen=True)
+class Declaration:
+    path: str
+    deployment: Deployment
+    zones: dict[str, str]  # declared zone -> provider
+    default_provider: str
+    domains: tuple[MailDomain, ...]  # primary first
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> line, for messages
+
+    @property
+    def primary(self) -> MailDomain:
+        return self.domains[0]
+
+    @property
+    def secondaries(self) -> tuple[MailDomain, ...]:
+        return self.domains[1:]
+
+    def zone_providers(self) -> dict[str, str]:
+        """Every zone kolab-dns writes to, with its provider: declared ones and own-zone domains."""
+        out = dict(self.zones)
+        for d in self.domains:
+            if d.managed and d.zone not in out:
+                out[d.zone] = d.provider
+        return out
+
+    def domain(self, ascii_name: str) -> MailDomain | None:
+        """The declared domain of this IDNA name (names.to_ascii gives it from what a user typed)."""
+        return next((d for d in self.domains if d.name == ascii_name), None)
