@@ -49,6 +49,7 @@ class Deployment:
     kolab_verify: bool = True
     spf: tuple[str, ...] = ()  # extra senders' SPF terms, in the primary's record
     report_authorization: str = "per-domain"  # or "wildcard": one *._report._dmarc record
+    caa: tuple[str, ...] = ()  # issuer domains of the CAs that may issue for the host name
 
 
 @dataclass(frozen=True)

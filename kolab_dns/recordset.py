@@ -28,7 +28,16 @@ class SRV(NamedTuple):
         return f"{self.priority} {self.weight} {self.port} {self.target}"
 
 
-Value = str | MX | SRV
+class CAA(NamedTuple):
+    flags: int
+    tag: str
+    value: str
+
+    def __str__(self) -> str:
+        return f'{self.flags} {self.tag} "{self.value}"'
+
+
+Value = str | MX | SRV | CAA
 
 
 @dataclass(frozen=True, order=True)

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from . import names
-from .recordset import MX, SRV, RecordSet
+from .recordset import CAA, MX, SRV, RecordSet
 
 
 def _sorted(recordsets: list[RecordSet]) -> list[RecordSet]:
@@ -31,7 +31,7 @@ def master_file(zone: str, recordsets: list[RecordSet], soa_ns: tuple[str, ...] 
 def _plain(value: Any) -> Any:
     if isinstance(value, MX):
         return {"preference": value.preference, "exchange": value.exchange}
-    if isinstance(value, SRV):
+    if isinstance(value, (SRV, CAA)):
         return value._asdict()
     return value
 

@@ -8,7 +8,7 @@ from kolab_dns import records
 from kolab_dns.declaration import Declaration, parse
 from kolab_dns.located import load_text
 from kolab_dns.records.mta_sts import policy_id, policy_text
-from kolab_dns.recordset import MX, SRV
+from kolab_dns.recordset import CAA, MX, SRV
 
 BASE = """
 kolab:
@@ -104,6 +104,18 @@ def test_dkim_txt_on_primary_cname_on_secondary(ed25519_key: str) -> None:
     decl = make(BASE.replace("  ttl: 600", f"  ttl: 600\n  dkim:\n    ed1: {ed25519_key}"))
     assert find(decl, "ed1._domainkey.example.com", "TXT").values == (f"v=DKIM1; k=ed25519; p={ed25519_key}",)
     assert find(decl, "ed1._domainkey.customer.org", "CNAME").values == ("ed1._domainkey.example.com.",)
+
+
+def test_caa_at_the_host_name_with_iodef_to_the_report_address() -> None:
+    decl = make(BASE.replace("  ttl: 600", "  ttl: 600\n  caa: [letsencrypt.org, Sectigo.com]"))
+    assert find(decl, "mail.example.com", "CAA").values == (
+        CAA(0, "issue", "letsencrypt.org"),
+        CAA(0, "issue", "sectigo.com"),
+        CAA(0, "iodef", "mailto:dmarc@example.com"),
+    )
+    assert [r.name for r in records.expand(decl) if r.type == "CAA"] == ["mail.example.com"]
+    assert str(CAA(0, "issue", "letsencrypt.org")) == '0 issue "letsencrypt.org"'
+    assert not [r for r in records.expand(make()) if r.type == "CAA"]
 
 
 def test_idna_domains_are_published_in_punycode() -> None:

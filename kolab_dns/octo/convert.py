@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import names
-from ..recordset import MX, SRV, RecordSet
+from ..recordset import CAA, MX, SRV, RecordSet
 
 
 def escape_txt(text: str) -> str:
@@ -26,6 +26,8 @@ def _value(rtype: str, value: Any) -> Any:
             "port": value.port,
             "target": value.target,
         }
+    if isinstance(value, CAA):
+        return {"flags": value.flags, "tag": value.tag, "value": value.value}
     if rtype == "TXT":
         return escape_txt(str(value))
     return value

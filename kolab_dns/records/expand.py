@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from ..model import Declaration, MailDomain
 from ..recordset import RecordSet
+from .caa import caa_records
 from .discovery import discovery_records
 from .dkim import dkim_records
 from .dmarc import dmarc_records
@@ -36,9 +37,9 @@ def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
 
 
 def deployment_records(decl: Declaration) -> list[RecordSet]:
-    """The records of the deployment rather than of one domain: the host's addresses, its PTRs,
-    and the DMARC report authorizations (one per domain, all in the report domain's zone)."""
-    return [*host_records(decl), *ptr_records(decl), *report_auth_records(decl)]
+    """The records of the deployment rather than of one domain: the host's addresses and CAA, its
+    PTRs, and the DMARC report authorizations (one per domain, all in the report domain's zone)."""
+    return [*host_records(decl), *caa_records(decl), *ptr_records(decl), *report_auth_records(decl)]
 
 
 def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:

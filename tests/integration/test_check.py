@@ -35,6 +35,7 @@ OWN, UNMANAGED = "customer.example", "unmanaged.example"
 REPORTS = "reports.example"  # another organizational domain: every mail domain must authorize it
 POLICY = "version: STSv1\r\nmode: enforce\r\nmx: kolab.klab.cc\r\nmax_age: 604800\r\n"
 MTA_STS = [PRIMARY, OWN]
+CA = "letsencrypt.org"
 
 
 @dataclass
@@ -102,7 +103,7 @@ def deployment(pdns: MakeTarget, make_repo: MakeRepo, tmp_path: Path, monkeypatc
     key_path = tmp_path / "dkim1.key"
     key_path.write_bytes(pair.private)
     decl = repo.declaration
-    decl["kolab"].update(ipv4=[IPV4], ipv6=[IPV6], dkim={"dkim1": pair.public}, kolab_verify=True)
+    decl["kolab"].update(ipv4=[IPV4], ipv6=[IPV6], dkim={"dkim1": pair.public}, kolab_verify=True, caa=[CA])
     decl["kolab"]["reports"] = f"dmarc@{REPORTS}"
     decl["zones"] = {"klab.cc": "pdns", REV4: "pdns", REV6: "pdns", OWN: "pdns", REPORTS: "pdns"}
     decl["secondary"] = [SECONDARY, {OWN: {"mta_sts": True}}, {UNMANAGED: {"managed": False}}]
@@ -160,6 +161,25 @@ def test_missing_srv(deployment: Deployment) -> None:
     assert bad["domain"] == OWN and bad["check"] == "record"
     assert bad["subject"] == f"_imaps._tcp.{OWN} SRV"
     assert (bad["status"], bad["expected"], bad["found"]) == ("missing", [f"0 1 993 {HOST}."], [])
+    assert "kolab-dns sync" in bad["hint"]
+
+
+def test_caa_is_served_and_a_changed_one_is_reported(deployment: Deployment) -> None:
+    expected = [f'0 iodef "mailto:dmarc@{REPORTS}"', f'0 issue "{CA}"']
+    assert sorted(deployment.server.answer(HOST, "CAA")) == expected
+    ok = one(deployment.check()[1], subject=f"{HOST} CAA")
+    assert (ok["domain"], ok["check"], ok["status"]) == (HOST, "record", "ok")
+    deployment.replace(HOST, "CAA", '0 issue "other-ca.example"')
+    code, doc = deployment.check()
+    assert code == 1
+    (bad,) = failing(doc)
+    assert (bad["domain"], bad["check"], bad["subject"], bad["status"]) == (
+        HOST,
+        "record",
+        f"{HOST} CAA",
+        "different",
+    )
+    assert (bad["expected"], bad["found"]) == (expected, ['0 issue "other-ca.example"'])
     assert "kolab-dns sync" in bad["hint"]
 
 
