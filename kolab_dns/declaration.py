@@ -16,6 +16,7 @@ from typing import Any
 from . import dkim, names, validate
 from .located import Doc, LDict, load_file
 from .model import Declaration, Deployment, DkimKey, Dmarc, MailDomain, MtaSts
+from .network.parse import read_network
 from .reader import Reader, kind
 from .records import dmarc as dmarc_record
 from .records import mta_sts as mta_sts_record
@@ -27,7 +28,7 @@ TTL_RANGE = (60, 604800)
 _EMAIL = re.compile(r"^[^@\s;,!]+@([^@\s;,!]+)$")
 _PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
-_TOP_KEYS = ("kolab", "zones", "default_provider", "primary", "secondary")
+_TOP_KEYS = ("kolab", "zones", "default_provider", "primary", "secondary", "network")
 _KOLAB_KEYS = (
     "hostname",
     "ipv4",
@@ -64,6 +65,7 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     kolab = r.mapping(top["kolab"], "kolab", top.lines["kolab"], _KOLAB_KEYS)
     warnings: list[str] = []
     deployment = _deployment(r, kolab, primary_name, base_dir, warnings)
+    network = read_network(r, top, deployment.ipv4, warnings)  # None without a network: section
 
     default_provider = top.get("default_provider", LOCAL_PROVIDER)
     _provider_name(r, default_provider, "default_provider", top.lines.get("default_provider"))
@@ -80,7 +82,9 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     lines["kolab.spf"] = kolab.lines.get("spf", kolab.line)
     if isinstance(kolab.get("mta_sts"), LDict):
         lines["kolab.mta_sts.mx"] = kolab["mta_sts"].lines.get("mx", kolab["mta_sts"].line)
-    decl = Declaration(doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines)
+    decl = Declaration(
+        doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines, network
+    )
     validate.check(decl)
     return decl
 
