@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := pdns-server pdns-backend-sqlite3 bind9 bind9-utils bind9-dnsutils openssl
+APT_PACKAGES := pdns-server pdns-backend-sqlite3 bind9 bind9-utils bind9-dnsutils openssl nftables iptables
 
 .PHONY: run test lint deps system-deps bench clean
 

@@ -17,12 +17,13 @@ from . import names, validate
 from .deployment import KOLAB_KEYS, read_deployment
 from .located import Doc, LDict, load_file
 from .model import Declaration, MailDomain
+from .network.parse import read_network
 from .reader import Reader, kind
 
 LOCAL_PROVIDER = "local"
 _PROVIDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
-_TOP_KEYS = ("kolab", "zones", "default_provider", "primary", "secondary")
+_TOP_KEYS = ("kolab", "zones", "default_provider", "primary", "secondary", "network")
 DOMAIN_OVERRIDES = ("provider", "zone", "managed", "mta_sts", "kolab_verify")
 
 
@@ -43,6 +44,7 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     kolab = r.mapping(top["kolab"], "kolab", top.lines["kolab"], KOLAB_KEYS)
     warnings: list[str] = []
     deployment = read_deployment(r, kolab, primary_name, base_dir, warnings)
+    network = read_network(r, top, deployment.ipv4, warnings)  # None without a network: section
 
     default_provider = top.get("default_provider", LOCAL_PROVIDER)
     _provider_name(r, default_provider, "default_provider", top.lines.get("default_provider"))
@@ -59,7 +61,9 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     lines["kolab.spf"] = kolab.lines.get("spf", kolab.line)
     if isinstance(kolab.get("mta_sts"), LDict):
         lines["kolab.mta_sts.mx"] = kolab["mta_sts"].lines.get("mx", kolab["mta_sts"].line)
-    decl = Declaration(doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines)
+    decl = Declaration(
+        doc.file, deployment, zones, default_provider, tuple(domains), tuple(warnings), lines, network
+    )
     validate.check(decl)
     return decl
 

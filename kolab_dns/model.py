@@ -7,6 +7,10 @@ Built by declaration.py from YAML; read by validate.py, the record expansion, th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a type only: the model imports nothing of ours at run time
+    from .network.model import Network
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Declaration:
     domains: tuple[MailDomain, ...]  # primary first
     warnings: tuple[str, ...] = field(default=(), compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> line, for messages
+    network: Network | None = None  # the optional network: section
 
     @property
     def primary(self) -> MailDomain:

@@ -25,6 +25,7 @@ COMMANDS = {
     "add": "add:add",
     "mta-sts": "mta_sts:mta_sts",
     "dkim": "dkim:dkim",
+    "network": "network:network",
 }
 
 

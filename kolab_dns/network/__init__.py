@@ -1,0 +1,1 @@
+"""The deployment's network: the `network:` section, its checks, and NAT/MetalLB renderings."""
