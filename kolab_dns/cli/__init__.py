@@ -26,6 +26,7 @@ COMMANDS = {
     "mta-sts": "mta_sts:mta_sts",
     "dkim": "dkim:dkim",
     "network": "network:network",
+    "init": "init:init",
 }
 
 
