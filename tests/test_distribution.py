@@ -66,10 +66,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(source, wheels[0], sdists[0])
 
 
+def clean_env() -> dict[str, str]:
+    """This environment less anything that points Python at the checkout or its venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+
+
 def venv(path: Path) -> dict[str, str]:
-    """A fresh venv, and an environment in which it comes first and nothing points at the checkout."""
+    """A fresh venv, and an environment in which it comes first."""
     sh(sys.executable, "-m", "venv", path)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env = clean_env()
     return env | {"PATH": f"{path / 'bin'}{os.pathsep}{env.get('PATH', '')}", "VIRTUAL_ENV": str(path)}
 
 
@@ -182,3 +187,22 @@ def test_git_pinned_install_from_the_tag_the_recipe_names(built: Built, tmp_path
         ["bash", "-ec", install_step()], cwd=operator, env=env, capture_output=True, text=True
     )
     assert proc.returncode != 0
+
+
+def test_release_workflow_refuses_a_tag_that_is_not_the_version(built: Built, tmp_path: Path) -> None:
+    release = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    name = "The wheel reports the tag's version and starts a repository that plans"
+    script = next(s["run"] for s in release["jobs"]["build"]["steps"] if s.get("name") == name)
+    (tmp_path / "dist").mkdir()
+    shutil.copy(built.wheel, tmp_path / "dist")
+    env = clean_env() | {"RUNNER_TEMP": str(tmp_path / "runner"), "GITHUB_REF_NAME": f"v{__version__}"}
+    (tmp_path / "runner").mkdir()
+    out = sh("bash", "-ec", script, cwd=tmp_path, env=env)
+    assert "\nPlan: 2 zones, 2 with changes:" in out
+    env["GITHUB_REF_NAME"] = "v9.9.9"
+    proc = subprocess.run(["bash", "-ec", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert (
+        proc.stderr.splitlines()[-1]
+        == f"tag v9.9.9 is not kolab_dns.__version__ (kolab-dns, version {__version__})"
+    )
