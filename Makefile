@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 APT_PACKAGES := pdns-server pdns-backend-sqlite3 bind9 bind9-utils bind9-dnsutils openssl nftables iptables
 
-.PHONY: run test lint deps system-deps bench clean
+.PHONY: run test lint deps system-deps bench dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,5 +42,11 @@ lint: deps
 bench: deps system-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# The sdist and wheel in dist/, checked as the package index would (the release workflow does the same).
+dist: deps
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
 clean:
-	rm -rf .kolab-dns build *.egg-info
+	rm -rf .kolab-dns build dist *.egg-info

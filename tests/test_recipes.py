@@ -1,10 +1,13 @@
-"""The recipes: the CI workflows install kolab-dns by pin only, the project keeps the starter's
-files as its example copies, the release workflow guards its tag, and the version has one home."""
+"""The documented recipes: the CI workflows install kolab-dns by pin only, the project keeps the
+starter's files as its example copies, the release workflow guards its tag, the version has one
+home, and shell completion works as the README says."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -123,3 +126,43 @@ def test_version_comes_from_one_place() -> None:
     assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kolab_dns.__version__"}
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert "## [Unreleased]" in changelog
+
+
+def _completion_env() -> dict[str, str]:
+    return {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": "/nonexistent",
+    }
+
+
+def test_documented_bash_completion_completes_commands_and_choices(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    line = 'eval "$(_KOLAB_DNS_COMPLETE=bash_source kolab-dns)"'
+    assert f"| bash | `{line}` |" in readme
+    script = (
+        line
+        + """
+COMP_WORDS=(kolab-dns in); COMP_CWORD=1; _kolab_dns_completion kolab-dns; echo "${COMPREPLY[@]}"
+COMPREPLY=(); COMP_WORDS=(kolab-dns init --ci ''); COMP_CWORD=3; _kolab_dns_completion kolab-dns
+echo "${COMPREPLY[@]}"; complete -p kolab-dns
+"""
+    )
+    proc = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, env=_completion_env(), capture_output=True, text=True
+    )
+    assert proc.stdout.splitlines() == [
+        "init",
+        "github gitlab none",
+        "complete -o nosort -F _kolab_dns_completion kolab-dns",
+    ], proc.stderr
+
+
+def test_documented_zsh_and_fish_completion_scripts_are_generated(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    for shell, first in (("zsh", "#compdef kolab-dns"), ("fish", "function _kolab_dns_completion;")):
+        assert f"_KOLAB_DNS_COMPLETE={shell}_source kolab-dns" in readme
+        env = _completion_env() | {"_KOLAB_DNS_COMPLETE": f"{shell}_source"}
+        proc = subprocess.run(
+            ["kolab-dns"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+        )
+        assert proc.stdout.splitlines()[0] == first
