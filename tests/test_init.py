@@ -17,7 +17,7 @@ from .conftest import ROOT
 
 FILES = ["zones/kolab.yaml", "providers/local.yaml", ".gitignore", ".github/workflows/dns.yml"]
 # A commented example line: `# key: value` or `# - item`, as the starter writes them.
-COMMENTED = re.compile(r"^(?P<indent> *)# (?P<line>(- )?[a-z0-9_.-]+: )", re.MULTILINE)
+COMMENTED = re.compile(r"^(?P<indent> *)# (?P<line> *(- )?[a-z0-9_.-]+: )", re.MULTILINE)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -153,10 +153,17 @@ def test_every_commented_example_in_the_starter_is_valid(started: Path) -> None:
     path = started / "zones" / "kolab.yaml"
     text = path.read_text()
     path.write_text(_uncommented(text))
-    assert path.read_text().count("\n# ") < text.count("\n# ")  # there were examples to uncomment
+    added = _keys(yaml.safe_load(path.read_text())) - _keys(yaml.safe_load(text))
+    assert added == {
+        *("kolab.spf", "kolab.nameservers", "kolab.kolab_verify", "kolab.caa", "default_provider"),
+        *("network", "network.public", "network.interface", "network.internal", "network.services"),
+        "zones.2.0.192.in-addr.arpa",
+    }
     code, out, err = run("-C", str(started), "validate")
     assert code == 0, err
-    assert out.startswith("zones/kolab.yaml: valid: 4 domains, 4 zones")  # the commented domains too
+    assert out.startswith("zones/kolab.yaml: valid: 4 domains, 4 zones")  # the commented domains and zone too
+    code, out, err = run("-C", str(started), "network", "render")
+    assert code == 0 and "192.0.2.10" in out, err
 
 
 def test_the_starter_shows_every_key_the_shipped_example_uses(started: Path) -> None:
