@@ -53,7 +53,11 @@ def test_ci_recipes_pin_the_release_that_wrote_them() -> None:
     gitlab = yaml.safe_load(starter.CI["gitlab"].text())
     for env in (github["env"], gitlab["variables"]):
         assert env["KOLAB_DNS_VERSION"] == f"v{__version__}"
-        assert env["KOLAB_DNS_SOURCE"] == "https://git.example.org/kolab-dns/kolab-dns"  # the one placeholder
+        assert (
+            env["KOLAB_DNS_SOURCE"]
+            == starter.SOURCE_PLACEHOLDER
+            == "https://git.example.org/kolab-dns/kolab-dns"
+        )
     steps = _install_steps(github)
     assert len(steps) == 2 and len(set(steps)) == 1 and len(github["jobs"]) == 2  # every job, the same step
     assert gitlab["default"]["before_script"] == [steps[0]]

@@ -14,7 +14,11 @@ from importlib import resources
 from .. import __version__
 from ..errors import KolabDnsError
 
-VERSION_TOKEN = "__KOLAB_DNS_VERSION__"  # the CI recipes pin the release that wrote them
+# The CI recipes pin the release that wrote them, from a source the operator sets: until then the
+# obvious placeholder below (the project names no public home of its own yet).
+VERSION_TOKEN = "__KOLAB_DNS_VERSION__"
+SOURCE_TOKEN = "__KOLAB_DNS_SOURCE__"
+SOURCE_PLACEHOLDER = "https://git.example.org/kolab-dns/kolab-dns"
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class StarterFile:
 
     def text(self) -> str:
         source = resources.files(__name__).joinpath(self.template).read_text(encoding="utf-8")
-        return source.replace(VERSION_TOKEN, __version__)
+        return source.replace(VERSION_TOKEN, __version__).replace(SOURCE_TOKEN, SOURCE_PLACEHOLDER)
 
 
 BASE = (
