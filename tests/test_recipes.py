@@ -32,7 +32,7 @@ def step(job: dict, name: str) -> str:
 
 def test_the_projects_copies_are_the_starters_files() -> None:
     """The example repository here is what `init` writes: one source, the package's templates."""
-    assert (ROOT / ".github" / "workflows" / "dns.yml").read_text() == starter.CI["github"].text()
+    assert (ROOT / "docs" / "github-dns.yml").read_text() == starter.CI["github"].text()
     assert (ROOT / "providers" / "local.yaml").read_text() == starter.BASE[1].text()
     doc = (ROOT / "docs" / "gitlab-ci.md").read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
