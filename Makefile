@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := pdns-server pdns-backend-sqlite3 bind9 bind9-utils bind9-dnsutils openssl nftables iptables
+APT_PACKAGES := pdns-server pdns-backend-sqlite3 bind9 bind9-utils bind9-dnsutils openssl nftables iptables \
+	postfix dovecot-imapd dovecot-managesieved coturn
 
 .PHONY: run test lint deps system-deps bench dist clean
 
@@ -17,13 +18,19 @@ $(STAMP): pyproject.toml | $(PY)
 
 deps: $(STAMP)
 
-# Debian packages the integration tests start (PowerDNS, BIND); installed only when missing.
+# Debian packages the integration tests start (PowerDNS, BIND, postfix, dovecot, coturn); installed only
+# when missing, postfix unconfigured, and with service starts denied (policy-rc.d): the tests start
+# their own servers on loopback.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  echo 'postfix postfix/main_mailer_type select No configuration' | $$SUDO debconf-set-selections; \
+	  norc=""; if [ ! -e /usr/sbin/policy-rc.d ]; then norc=1; \
+	    printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; $$SUDO chmod 755 /usr/sbin/policy-rc.d; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; rc=$$?; \
+	  [ -z "$$norc" ] || $$SUDO rm -f /usr/sbin/policy-rc.d; exit $$rc; \
 	fi
 
 run: deps
