@@ -8,6 +8,7 @@ from functools import cached_property
 from .. import names, ownership
 from ..model import Declaration, MailDomain
 from ..records import report_auth
+from .endpoints.settings import EndpointSettings
 from .https import HttpsSettings
 from .resolver import DnsError, Resolver
 
@@ -19,6 +20,7 @@ class CheckContext:
     https: HttpsSettings = field(default_factory=HttpsSettings)
     # --dkim-key: (selector, private key path, k=, public half); the private key itself is not kept
     dkim_keys: tuple[tuple[str, str, str, str], ...] = ()
+    endpoints: EndpointSettings | None = None  # --endpoints: probe the host's ports too
 
     @cached_property
     def _domains(self) -> dict[str, MailDomain]:

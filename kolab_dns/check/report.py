@@ -16,6 +16,7 @@ from .results import Result, Status, exit_code
 
 COLOURS = {
     Status.OK: "green",
+    Status.WARN: "yellow",
     Status.MISSING: "red",
     Status.DIFFERENT: "red",
     Status.FAIL: "red",
@@ -53,6 +54,14 @@ def _tally(results: list[Result]) -> str:
     return ", ".join(f"{check} ×{n}" if n > 1 else check for check, n in counts.items())
 
 
+def _verdict(results: list[Result]) -> str:
+    """A domain's status: error over fail over warn over ok."""
+    statuses = {r.status for r in results}
+    if Status.ERROR in statuses:
+        return "error"
+    return "fail" if statuses - {Status.OK, Status.WARN} else ("warn" if Status.WARN in statuses else "ok")
+
+
 def text(results: list[Result]) -> str:
     lines: list[str] = []
     for domain, rs in grouped(results).items():
@@ -61,9 +70,10 @@ def text(results: list[Result]) -> str:
             head = click.style("PASS", fg="green", bold=True)
             lines.append(f"{head} {click.style(domain, bold=True)}: all {len(rs)} checks pass ({_tally(rs)})")
             continue
-        errors = any(r.status is Status.ERROR for r in bad)
-        head = click.style("ERROR" if errors else "FAIL", fg="magenta" if errors else "red", bold=True)
-        lines.append(f"{head} {click.style(domain, bold=True)}: {len(bad)} of {len(rs)} checks do not pass")
+        verdict = _verdict(bad)
+        head = click.style(verdict.upper(), fg=COLOURS[Status(verdict)], bold=True)
+        what = "warn" if verdict == "warn" else "do not pass"
+        lines.append(f"{head} {click.style(domain, bold=True)}: {len(bad)} of {len(rs)} checks {what}")
         for r in bad:
             status = click.style(f"{r.status:<9}", fg=COLOURS[r.status], bold=True)
             lines.append(f"  {status} {r.check:<12} {r.subject}")
@@ -92,9 +102,7 @@ def as_json(results: list[Result]) -> str:
         "domains": [
             {
                 "domain": domain,
-                "status": "ok"
-                if all(r.ok for r in rs)
-                else ("error" if any(r.status is Status.ERROR for r in rs) else "fail"),
+                "status": _verdict(rs),
                 "results": [r.to_json() for r in rs],
             }
             for domain, rs in grouped(results).items()

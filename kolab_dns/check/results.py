@@ -1,7 +1,8 @@
 """The check result model: what was checked, how it went, and what to change.
 
-Statuses: `ok` passes; `missing`, `different` and `fail` are problems the operator must fix
-(exit 1); `error` means DNS could not be asked at all, so nothing can be concluded (exit 2).
+Statuses: `ok` passes; `warn` passes but deserves attention (a fix becomes urgent under a stricter
+policy); `missing`, `different` and `fail` are problems the operator must fix (exit 1); `error`
+means DNS could not be asked at all, so nothing can be concluded (exit 2).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ EXIT_OK, EXIT_FAIL, EXIT_DNS_ERROR = 0, 1, 2
 
 class Status(StrEnum):
     OK = "ok"
+    WARN = "warn"
     MISSING = "missing"
     DIFFERENT = "different"
     FAIL = "fail"
@@ -53,7 +55,7 @@ def exit_code(results: Iterable[Result]) -> int:
     statuses = {r.status for r in results}
     if Status.ERROR in statuses:
         return EXIT_DNS_ERROR
-    return EXIT_OK if statuses <= {Status.OK} else EXIT_FAIL
+    return EXIT_OK if statuses <= {Status.OK, Status.WARN} else EXIT_FAIL
 
 
 def dns_error(domain: str, check: str, subject: str, error: Exception) -> Result:

@@ -1,7 +1,8 @@
 """Run every check of the chosen domains concurrently on a thread pool.
 
 One task per mail domain (its records, SPF, DKIM, DMARC and its report authorization, MTA-STS,
-Kolab confirmation) plus one for the mail host (A/AAAA, FCrDNS, `--dkim-key`). The resolver's cache is shared,
+Kolab confirmation) plus one for the mail host (A/AAAA, FCrDNS, `--dkim-key`); with `--endpoints`,
+one per port of the mail host and one per domain for its web names. The resolver's cache is shared,
 so what every domain refers to (the primary's SPF, the host's addresses) is asked once.
 """
 
@@ -20,6 +21,7 @@ from ..records.host import PTR_FAMILY
 from ..recordset import RecordSet
 from . import dkim, dmarc, fcrdns, kolab, mta_sts, spf
 from .context import CheckContext
+from .endpoints import family as endpoints
 from .records import check_records
 from .resolver import DnsError
 from .results import Result, dns_error
@@ -86,6 +88,10 @@ def run(
     host = ctx.decl.deployment.hostname
     if with_host:
         tasks[host].append(lambda: host_checks(ctx))
+    if ctx.endpoints is not None:  # the host serves every domain: its ports are probed once, whatever is chosen
+        tasks[host].extend(endpoints.host_tasks(ctx))
+        for d in domains:
+            tasks[d.name].append(lambda d=d: endpoints.domain_checks(ctx, d))
     chosen = {d.name for d in domains}
     for group, recordsets in list(buckets.items()):
         if group not in chosen and (with_host or group != host):

@@ -7,12 +7,14 @@ incomplete, so it says nothing about the records it could not see).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 
 from .. import dkim as keys
 from ..check import report, runner
 from ..check.context import CheckContext
+from ..check.endpoints.settings import EndpointSettings
 from ..check.https import HttpsSettings
 from ..check.resolver import Resolver
 from ..check.results import exit_code
@@ -57,6 +59,18 @@ def _dkim_keys(values: tuple[str, ...], declared: set[str]) -> tuple[tuple[str, 
     metavar="SELECTOR=PATH",
     help="Check that this private key matches the selector's published key (repeatable).",
 )
+@click.option(
+    "--endpoints",
+    is_flag=True,
+    help="Also probe the mail host: SMTP 25 (STARTTLS, certificate, TLSA), submission 465/587, "
+    "IMAP 143/993, ManageSieve 4190, HTTPS 443 (autoconfig, autodiscover, MTA-STS), STUN 3478.",
+)
+@click.option(
+    "--address",
+    metavar="HOST",
+    help="Connect here instead of the resolved address (endpoints and the MTA-STS fetch); TLS still "
+    "verifies the real host names.",
+)
 @click.pass_obj
 @handled
 def check(
@@ -65,8 +79,11 @@ def check(
     nameservers: tuple[str, ...],
     fmt: str,
     dkim_keys: tuple[str, ...],
+    endpoints: bool,
+    address: str | None,
 ) -> None:
-    """Verify the live DNS of every declared domain: records, FCrDNS, SPF, DKIM, DMARC, MTA-STS.
+    """Verify the live DNS of every declared domain: records, FCrDNS, SPF, DKIM, DMARC, MTA-STS;
+    with --endpoints also what the mail host serves on its ports.
 
     Exit 0 when every check passes, 1 when any fails, 2 when DNS could not be queried.
     """
@@ -74,7 +91,11 @@ def check(
     chosen = pick_domains(decl, domains)
     with_host = not chosen or decl.primary in chosen
     keys_given = _dkim_keys(dkim_keys, {k.selector for k in decl.deployment.dkim})
-    check_ctx = CheckContext(decl, Resolver(nameservers), HttpsSettings.from_env(), keys_given)
+    https = HttpsSettings.from_env()
+    if address and https.connect is None:
+        https = replace(https, connect=(address, 443))
+    probes = EndpointSettings(address, https.ca_bundle) if endpoints else None
+    check_ctx = CheckContext(decl, Resolver(nameservers), https, keys_given, probes)
     targets = chosen or list(decl.domains)
     note(f"checking {len(targets)} domain{'s' * (len(targets) != 1)} through {check_ctx.resolver.where}")
     results = runner.run(check_ctx, targets, with_host, counter("checked"))
