@@ -88,7 +88,7 @@ def run(
     host = ctx.decl.deployment.hostname
     if with_host:
         tasks[host].append(lambda: host_checks(ctx))
-    if ctx.endpoints is not None:  # the host serves every domain: its ports are probed once, whatever is chosen
+    if ctx.endpoints is not None:  # the host serves every domain: its ports are probed once
         tasks[host].extend(endpoints.host_tasks(ctx))
         for d in domains:
             tasks[d.name].append(lambda d=d: endpoints.domain_checks(ctx, d))

@@ -27,6 +27,7 @@ COMMANDS = {
     "dkim": "dkim:dkim",
     "network": "network:network",
     "init": "init:init",
+    "tlsa": "tlsa:tlsa",
 }
 
 

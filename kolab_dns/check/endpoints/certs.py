@@ -40,4 +40,5 @@ def until(cert: x509.Certificate) -> str:
 
 def describe(cert: x509.Certificate) -> str:
     """`certificate for a, b (issued by X, valid until D)`"""
-    return f"certificate for {', '.join(names(cert)) or '(no name)'} (issued by {issuer(cert)}, until {until(cert)})"
+    named = ", ".join(names(cert)) or "(no name)"
+    return f"certificate for {named} (issued by {issuer(cert)}, until {until(cert)})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...declaration import MailDomain
+from ...model import MailDomain
 from ..context import CheckContext
 from ..results import Result
 from . import mail, stun, web

@@ -13,7 +13,7 @@ import ssl
 from collections.abc import Callable
 from urllib.parse import quote
 
-from ...declaration import MailDomain
+from ...model import MailDomain
 from ...records.discovery import discovery_records
 from ..context import CheckContext
 from ..results import Result, Status
