@@ -34,6 +34,12 @@ def days_left(cert: x509.Certificate, now: datetime.datetime | None = None) -> i
     return (cert.not_valid_after_utc - now) // datetime.timedelta(days=1)
 
 
+def days_ago(cert: x509.Certificate, now: datetime.datetime | None = None) -> int:
+    """Whole days since notAfter (of an expired certificate)."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    return (now - cert.not_valid_after_utc) // datetime.timedelta(days=1)
+
+
 def until(cert: x509.Certificate) -> str:
     return cert.not_valid_after_utc.strftime("%Y-%m-%d %H:%M UTC")
 

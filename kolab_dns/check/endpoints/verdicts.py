@@ -82,7 +82,8 @@ def expiry(domain: str, service: Service, probe: Probe) -> Result | None:
     days = certs.days_left(probe.cert)
     expected = (f"{certs.MIN_DAYS} days or more",)
     if days < 0:
-        found = (f"expired {-days} day{'s' * (-days != 1)} ago ({certs.until(probe.cert)})",)
+        ago = certs.days_ago(probe.cert)
+        found = (f"expired {ago} day{'s' * (ago != 1)} ago ({certs.until(probe.cert)})",)
     else:
         found = (f"{days} day{'s' * (days != 1)} left (until {certs.until(probe.cert)})",)
     if days < certs.MIN_DAYS:
