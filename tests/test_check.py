@@ -145,6 +145,7 @@ def test_json_report() -> None:
         "domains": 2,
         "checks": 3,
         "ok": 2,
+        "warn": 0,
         "missing": 0,
         "different": 0,
         "fail": 1,

@@ -48,6 +48,14 @@ def dialogue(domain: str, service: Service, probe: Probe) -> Result | None:
     return Result(domain, service.check, subject, Status.OK, tuple(expected), tuple(found))
 
 
+def _certificate_hint(host: str, port: int, refused: str) -> str:
+    if "expired" in refused:
+        return f"renew the certificate of {host} port {port}: it has expired"
+    if "mismatch" in refused.lower():
+        return f"install a certificate whose names include {host} on port {port}"
+    return f"install a certificate for {host} from a CA clients trust, with its full chain, on port {port}"
+
+
 def tls(domain: str, service: Service, probe: Probe, strict: bool = True, why: str = "") -> Result | None:
     """TLS 1.2+ with a certificate valid for the host; `why` explains a non-strict mismatch."""
     t = probe.target
@@ -66,7 +74,7 @@ def tls(domain: str, service: Service, probe: Probe, strict: bool = True, why: s
         return Result(domain, service.check, subject, Status.FAIL, expected, found, hint)
     if probe.verify_error:
         found = (*found, f"refused: {probe.verify_error}")
-        hint = f"install a certificate valid for {t.host} from a CA clients trust"
+        hint = _certificate_hint(t.host, t.port, probe.verify_error)
         status = Status.FAIL if strict else Status.WARN
         return Result(
             domain, service.check, subject, status, expected, found, f"{hint}; {why}" if why else hint
