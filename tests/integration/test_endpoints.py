@@ -111,14 +111,13 @@ class Deployment:
     repo: Repo
     server: DnssecPowerDNS
 
-    def run(self, address: str, fmt: str) -> tuple[int, str]:
+    def run(self, address: str | None, fmt: str) -> tuple[int, str]:
         ns = f"127.0.0.1:{self.server.dns_port}"
-        result = self.repo.run(
-            "check", "--nameserver", ns, "--endpoints", "--address", address, "--format", fmt
-        )
+        where = ("--address", address) if address else ()
+        result = self.repo.run("check", "--nameserver", ns, "--endpoints", *where, "--format", fmt)
         return result.exit_code, result.stdout
 
-    def check(self, address: str) -> tuple[int, dict[str, Any]]:
+    def check(self, address: str | None) -> tuple[int, dict[str, Any]]:
         code, out = self.run(address, "json")
         return code, json.loads(out)
 
@@ -184,6 +183,25 @@ def test_a_healthy_mail_host_passes_every_endpoint_check(deployment: Deployment,
     ]
     assert f"POST autodiscover.{PRIMARY}/autodiscover/autodiscover.xml" in healthy.web.requests
     assert not [r for r in results(doc) if r["check"] == "tlsa"]  # none published: DANE is optional
+
+
+def test_without_address_the_probes_go_where_dns_points(deployment: Deployment, healthy: MailHost) -> None:
+    """The host's A record names the servers' loopback address: no --address, the same results."""
+    _, a, b, _ = healthy.address.split(".")
+    reverse = f"{b}.{a}.127.in-addr.arpa"
+    deployment.server.create_zone(reverse)
+
+    def point(decl: dict[str, Any]) -> None:
+        decl["kolab"]["ipv4"] = [healthy.address]
+        decl["zones"][reverse] = "pdns"
+
+    deployment.declare(point)
+    code, doc = deployment.check(None)
+    assert [(r["subject"], r["found"]) for r in results(doc) if r["status"] != "ok"] == []
+    assert code == 0
+    smtp = one(doc, "smtp", f"{HOST}:25 SMTP (STARTTLS)")
+    assert smtp["expected"][0] == f"SMTP answers at {healthy.address} port 25"
+    assert one(doc, "stun", f"{HOST}:3478 STUN (UDP)")["status"] == "ok"
 
 
 def test_each_break_is_reported_with_expected_and_found(deployment: Deployment, ca: LocalCA) -> None:
