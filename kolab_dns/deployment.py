@@ -17,7 +17,7 @@ from .model import Deployment, DkimKey, Dmarc, MtaSts
 from .reader import Reader
 from .records import dmarc as dmarc_record
 from .records import mta_sts as mta_sts_record
-from .records import spf
+from .records import spf, tlsa
 
 REPORT_AUTHORIZATIONS = ("per-domain", "wildcard")
 TTL_RANGE = (60, 604800)
@@ -36,6 +36,7 @@ KOLAB_KEYS = (
     "spf",
     "report_authorization",
     "caa",
+    "tlsa",
 )
 _DMARC_KEYS = ("p", "sp", "adkim", "aspf", "pct", "fo")
 _MTA_STS_KEYS = ("mode", "max_age", "mx", "secondaries")
@@ -76,6 +77,7 @@ def read_deployment(r: Reader, kolab: LDict, primary: str, base_dir: str, warnin
             r.name(item, "kolab.caa", line)
             for item, line in r.items(kolab.get("caa"), "kolab.caa", ln("caa"))
         ),
+        tlsa=_tlsa(r, kolab.get("tlsa"), ln("tlsa")),
         report_authorization=r.choice(
             kolab.get("report_authorization", "per-domain"),
             REPORT_AUTHORIZATIONS,
@@ -182,3 +184,14 @@ def _mta_sts(r: Reader, value: Any, line: int | None) -> MtaSts:
         patterns.append(f"*.{host}" if wildcard else host)
     secondaries = r.boolean(m.get("secondaries", False), "kolab.mta_sts.secondaries", ml("secondaries"))
     return MtaSts(mode, max_age, tuple(patterns), secondaries)
+
+
+def _tlsa(r: Reader, value: Any, line: int | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for item, iline in r.items(value, "kolab.tlsa", line):
+        r.typed(item, str, "kolab.tlsa", iline, "a TLSA record such as `3 1 1 <sha256>` (kolab-dns tlsa)")
+        record = r.parsed(item, tlsa.checked, "kolab.tlsa", iline)
+        if record in out:
+            raise r.fail(f"{record!r} is listed twice", "kolab.tlsa", iline)
+        out.append(record)
+    return tuple(out)

@@ -54,6 +54,7 @@ class Deployment:
     spf: tuple[str, ...] = ()  # extra senders' SPF terms, in the primary's record
     report_authorization: str = "per-domain"  # or "wildcard": one *._report._dmarc record
     caa: tuple[str, ...] = ()  # issuer domains of the CAs that may issue for the host name
+    tlsa: tuple[str, ...] = ()  # `_25._tcp.<host>` TLSA records, "usage selector type hex"
 
 
 @dataclass(frozen=True)

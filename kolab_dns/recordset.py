@@ -7,7 +7,7 @@ text as it is on the wire, and targets are FQDNs with a trailing dot.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class MX(NamedTuple):
@@ -37,7 +37,33 @@ class CAA(NamedTuple):
         return f'{self.flags} {self.tag} "{self.value}"'
 
 
-Value = str | MX | SRV | CAA
+class TLSA(NamedTuple):
+    usage: int
+    selector: int
+    mtype: int
+    data: str  # lower-case hex
+
+    def __str__(self) -> str:
+        return f"{self.usage} {self.selector} {self.mtype} {self.data}"
+
+
+Value = str | MX | SRV | CAA | TLSA
+
+
+def value_data(value: Value) -> Any:
+    """A value as octoDNS's record data (and its YAML zone files) write it; TXT unescaped."""
+    if isinstance(value, MX):
+        return {"preference": value.preference, "exchange": value.exchange}
+    if isinstance(value, TLSA):
+        return {
+            "certificate_usage": value.usage,
+            "selector": value.selector,
+            "matching_type": value.mtype,
+            "certificate_association_data": value.data,
+        }
+    if isinstance(value, (SRV, CAA)):
+        return value._asdict()
+    return value
 
 
 @dataclass(frozen=True, order=True)

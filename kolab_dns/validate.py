@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .errors import DeclarationError
 from .model import Declaration
-from .records import domain_records, report_auth, spf
+from .records import domain_records, report_auth, spf, tlsa
 from .records.host import unmanaged_ptr_ips
 from .records.mta_sts import declared_policy
 
@@ -81,6 +81,11 @@ def warnings(decl: Declaration) -> list[str]:
         out.append(
             f"no reverse zone for {ip} is listed under zones:; set its PTR to "
             f"{decl.deployment.hostname} at the provider of that IP"
+        )
+    if decl.deployment.tlsa:
+        out.append(
+            f"kolab.tlsa: DANE senders use the TLSA of {tlsa.tlsa_name(decl.deployment.hostname)} only "
+            "when its zone is DNSSEC-signed (and its DS published at the parent); unsigned, it is ignored"
         )
     outside = [] if report_auth.report_zone(decl) else report_auth.needing_authorization(decl)
     if outside:

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from . import names
-from .recordset import CAA, MX, SRV, RecordSet
+from .recordset import RecordSet, value_data
 
 
 def _sorted(recordsets: list[RecordSet]) -> list[RecordSet]:
@@ -28,14 +28,6 @@ def master_file(zone: str, recordsets: list[RecordSet], soa_ns: tuple[str, ...] 
     return "\n".join(lines) + "\n"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, MX):
-        return {"preference": value.preference, "exchange": value.exchange}
-    if isinstance(value, (SRV, CAA)):
-        return value._asdict()
-    return value
-
-
 def as_data(zones: dict[str, list[RecordSet]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """{zone: {relative name: [{type, ttl, values}]}}, the shape of an octoDNS YAML zone file
     (TXT values unescaped)."""
@@ -44,7 +36,7 @@ def as_data(zones: dict[str, list[RecordSet]]) -> dict[str, dict[str, list[dict[
         body: dict[str, list[dict[str, Any]]] = {}
         for rs in _sorted(recordsets):
             body.setdefault(names.relative(rs.name, zone), []).append(
-                {"type": rs.type, "ttl": rs.ttl, "values": [_plain(v) for v in rs.values]}
+                {"type": rs.type, "ttl": rs.ttl, "values": [value_data(v) for v in rs.values]}
             )
         out[zone] = body
     return out

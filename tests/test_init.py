@@ -155,7 +155,14 @@ def test_every_commented_example_in_the_starter_is_valid(started: Path) -> None:
     path.write_text(_uncommented(text))
     added = _keys(yaml.safe_load(path.read_text())) - _keys(yaml.safe_load(text))
     assert added == {
-        *("kolab.spf", "kolab.nameservers", "kolab.kolab_verify", "kolab.caa", "default_provider"),
+        *(
+            "kolab.spf",
+            "kolab.nameservers",
+            "kolab.kolab_verify",
+            "kolab.caa",
+            "kolab.tlsa",
+            "default_provider",
+        ),
         *("network", "network.public", "network.interface", "network.internal", "network.services"),
         "zones.2.0.192.in-addr.arpa",
     }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kolab_dns import records
+from kolab_dns import records, validate
 from kolab_dns.declaration import Declaration, parse
 from kolab_dns.located import load_text
 from kolab_dns.records.mta_sts import policy_id, policy_text
-from kolab_dns.recordset import CAA, MX, SRV
+from kolab_dns.recordset import CAA, MX, SRV, TLSA
 
 BASE = """
 kolab:
@@ -116,6 +116,19 @@ def test_caa_at_the_host_name_with_iodef_to_the_report_address() -> None:
     assert [r.name for r in records.expand(decl) if r.type == "CAA"] == ["mail.example.com"]
     assert str(CAA(0, "issue", "letsencrypt.org")) == '0 issue "letsencrypt.org"'
     assert not [r for r in records.expand(make()) if r.type == "CAA"]
+
+
+def test_tlsa_at_port_25_of_the_host_name() -> None:
+    digest = "0123456789abcdef" * 4
+    decl = make(
+        BASE.replace("  ttl: 600", f"  ttl: 600\n  tlsa: ['3 1 1 {digest.upper()}', '2 0 2 {'ab' * 64}']")
+    )
+    rs = find(decl, "_25._tcp.mail.example.com", "TLSA")
+    assert rs.values == (TLSA(3, 1, 1, digest), TLSA(2, 0, 2, "ab" * 64))
+    assert str(rs.values[0]) == f"3 1 1 {digest}"
+    assert any("DNSSEC-signed" in w for w in validate.warnings(decl))
+    assert not [r for r in records.expand(make()) if r.type == "TLSA"]
+    assert not [w for w in validate.warnings(make()) if "DNSSEC" in w]
 
 
 def test_idna_domains_are_published_in_punycode() -> None:

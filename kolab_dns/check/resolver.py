@@ -54,6 +54,8 @@ def text(rdtype: str, rdata: Any) -> str:
         return f"{rdata.priority} {rdata.weight} {rdata.port} {rdata.target.to_text().lower()}"
     if rdtype in ("CNAME", "PTR", "NS"):
         return rdata.target.to_text().lower()
+    if rdtype == "TLSA":  # dnspython splits long hex into chunks; RecordSet values do not
+        return f"{rdata.usage} {rdata.selector} {rdata.mtype} {rdata.cert.hex()}"
     return str(rdata.to_text())
 
 

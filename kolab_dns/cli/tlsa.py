@@ -16,7 +16,7 @@ from ..check.endpoints.settings import EndpointSettings
 from ..check.https import HttpsSettings
 from ..errors import KolabDnsError
 from ..records.tlsa import SMTP_PORT, CertificateError, dane_ee, load_certificate, tlsa_name
-from .common import Context, handled
+from .common import Context, handled, note
 
 
 def _endpoint(value: str) -> tuple[str, int]:
@@ -82,4 +82,8 @@ def tlsa(ctx: Context, cert: str | None, endpoint: str | None, address: str | No
             certificate = load_certificate(data)
         except CertificateError as e:
             raise KolabDnsError(f"{cert}: {e}") from None
-    click.echo(f"{tlsa_name(host, port)}. IN TLSA {dane_ee(certificate)}")
+    record = dane_ee(certificate)
+    click.echo(f"{tlsa_name(host, port)}. IN TLSA {record}")
+    if port == SMTP_PORT:
+        note(f"to publish it: kolab.tlsa: ['{record}'] in the declaration, then `kolab-dns sync`")
+    note("DANE senders use TLSA only in a DNSSEC-signed zone")

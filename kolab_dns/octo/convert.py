@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import names
-from ..recordset import CAA, MX, SRV, RecordSet
+from ..recordset import RecordSet, value_data
 
 
 def escape_txt(text: str) -> str:
@@ -17,20 +17,7 @@ def unescape_txt(text: str) -> str:
 
 
 def _value(rtype: str, value: Any) -> Any:
-    if isinstance(value, MX):
-        return {"preference": value.preference, "exchange": value.exchange}
-    if isinstance(value, SRV):
-        return {
-            "priority": value.priority,
-            "weight": value.weight,
-            "port": value.port,
-            "target": value.target,
-        }
-    if isinstance(value, CAA):
-        return {"flags": value.flags, "tag": value.tag, "value": value.value}
-    if rtype == "TXT":
-        return escape_txt(str(value))
-    return value
+    return escape_txt(str(value)) if rtype == "TXT" else value_data(value)
 
 
 def to_octodns(rs: RecordSet, zone: str) -> tuple[str, dict[str, Any]]:

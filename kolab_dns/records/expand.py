@@ -16,6 +16,7 @@ from .mail import mail_records
 from .mta_sts import mta_sts_records
 from .report_auth import report_auth_records
 from .tls_rpt import tls_rpt_records
+from .tlsa import tlsa_records
 
 # One function per record family, in the order the spec lists them.
 DOMAIN_FAMILIES: tuple[Callable[[Declaration, MailDomain], list[RecordSet]], ...] = (
@@ -37,9 +38,15 @@ def domain_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
 
 
 def deployment_records(decl: Declaration) -> list[RecordSet]:
-    """The records of the deployment rather than of one domain: the host's addresses and CAA, its
-    PTRs, and the DMARC report authorizations (one per domain, all in the report domain's zone)."""
-    return [*host_records(decl), *caa_records(decl), *ptr_records(decl), *report_auth_records(decl)]
+    """The records of the deployment rather than of one domain: the host's addresses, CAA and
+    TLSA, its PTRs, and the DMARC report authorizations (one per domain, in the report domain's zone)."""
+    return [
+        *host_records(decl),
+        *caa_records(decl),
+        *tlsa_records(decl),
+        *ptr_records(decl),
+        *report_auth_records(decl),
+    ]
 
 
 def expand(decl: Declaration, domains: Iterable[MailDomain] | None = None) -> list[RecordSet]:

@@ -8,11 +8,16 @@ certificate in, the record out; the check compares published records with a live
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ..model import Declaration
+from ..recordset import TLSA as Tlsa
+from ..recordset import RecordSet
+
+FAMILY = "tlsa"
+USAGES, SELECTORS, MATCHING_TYPES = range(4), range(2), range(3)
 DANE_EE, DANE_TA = 3, 2
 SELECTOR_CERT, SELECTOR_SPKI = 0, 1
 MATCH_FULL, MATCH_SHA256, MATCH_SHA512 = 0, 1, 2
@@ -21,16 +26,6 @@ SMTP_PORT = 25
 
 class CertificateError(ValueError):
     """Bytes that are no PEM or DER certificate."""
-
-
-class Tlsa(NamedTuple):
-    usage: int
-    selector: int
-    mtype: int
-    data: str  # lower-case hex
-
-    def __str__(self) -> str:
-        return f"{self.usage} {self.selector} {self.mtype} {self.data}"
 
 
 def load_certificate(data: bytes) -> x509.Certificate:
@@ -74,7 +69,7 @@ def dane_ee(cert: x509.Certificate) -> Tlsa:
 def parse(text: str) -> Tlsa:
     """A TLSA rdata in presentation form (`3 1 1 ab cd…`: the hex may be split by spaces)."""
     parts = text.split()
-    if len(parts) < 4 or not all(p.isdigit() for p in parts[:3]):
+    if len(parts) < 4 or not all(p.isdigit() and len(p) < 4 for p in parts[:3]):
         raise ValueError(f"{text!r} is not `usage selector type data`")
     data = "".join(parts[3:]).lower()
     try:
@@ -82,6 +77,36 @@ def parse(text: str) -> Tlsa:
     except ValueError:
         raise ValueError(f"{text!r}: the association data is not hex") from None
     return Tlsa(int(parts[0]), int(parts[1]), int(parts[2]), data)
+
+
+_DIGEST_HEX = {MATCH_SHA256: 64, MATCH_SHA512: 128}
+
+
+def checked(text: str) -> str:
+    """A record for the declaration (`kolab.tlsa:`), normalized; ValueError says what is wrong."""
+    record = parse(text)
+    for value, allowed, what in (
+        (record.usage, USAGES, "usage"),
+        (record.selector, SELECTORS, "selector"),
+        (record.mtype, MATCHING_TYPES, "matching type"),
+    ):
+        if value not in allowed:
+            raise ValueError(f"{text!r}: {what} {value} is not one of {', '.join(map(str, allowed))}")
+    want = _DIGEST_HEX.get(record.mtype)
+    if want is not None and len(record.data) != want:
+        raise ValueError(
+            f"{text!r}: a matching type {record.mtype} digest has {want} hex digits, not {len(record.data)}"
+        )
+    return str(record)
+
+
+def tlsa_records(decl: Declaration) -> list[RecordSet]:
+    """The declared records at `_25._tcp.<mail host>` (DANE for SMTP, RFC 7672)."""
+    dep = decl.deployment
+    if not dep.tlsa:
+        return []
+    values = tuple(parse(text) for text in dep.tlsa)
+    return [RecordSet(tlsa_name(dep.hostname), "TLSA", dep.ttl, values, dep.hostname, FAMILY)]
 
 
 def matches(record: Tlsa, leaf: x509.Certificate) -> bool | None:

@@ -293,8 +293,10 @@ def test_tlsa_from_a_file_and_from_the_endpoint_and_compared_by_check(
 
     record = expected.split(" TLSA ")[1]
     server = deployment.server
-    server.patch_rrsets("klab.cc", [PowerDNS.rrset(f"_25._tcp.{HOST}", "TLSA", [record], 3600)])
+    deployment.declare(lambda decl: decl["kolab"].update(tlsa=[record]))  # kolab.tlsa publishes it
+    assert server.answer(f"_25._tcp.{HOST}", "TLSA") == {record}
     code, doc = deployment.check(healthy.address)
+    assert one(doc, "record", f"_25._tcp.{HOST} TLSA")["status"] == "ok"
     unsigned = one(doc, "tlsa", f"_25._tcp.{HOST} TLSA")
     assert code == 0 and unsigned["status"] == "warn" and unsigned["found"] == [record]
     assert "DANE needs a DNSSEC-signed zone: klab.cc has no DNSKEY" in unsigned["hint"]
@@ -308,6 +310,7 @@ def test_tlsa_from_a_file_and_from_the_endpoint_and_compared_by_check(
     code, doc = deployment.check(healthy.address)
     stale = one(doc, "tlsa", f"_25._tcp.{HOST} TLSA")
     assert code == 1 and stale["status"] == "fail" and stale["found"] == [other]
+    assert one(doc, "record", f"_25._tcp.{HOST} TLSA")["status"] == "different"  # not the declared one
     assert stale["expected"] == [f"a record matching the certificate on port 25, e.g. {record}"]
     assert "DANE senders refuse delivery;" in stale["hint"]
 
