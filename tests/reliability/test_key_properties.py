@@ -15,6 +15,7 @@ import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from octodns.zone import Zone
 
-from kolab_dns import declaration, deployment, dkim, records, validate, zonefile
+from kolab_dns import declaration, deployment, dkim, located, records, validate, zonefile
 from kolab_dns.errors import DeclarationError
 from kolab_dns.located import Doc, LDict, LList, load_text
 from kolab_dns.network import iptables, metallb, nftables
@@ -346,3 +347,48 @@ def test_the_damaged_key_that_tripped_dkimpys_assert_is_located() -> None:
                 _dump(_replace(BASE, ("kolab", "dkim", "dkim1"), base64.b64encode(broken).decode())), FILE
             )
         )
+
+
+# --- aliases and nesting, wherever they are written ----------------------------------------------------
+
+PARSERS = pytest.mark.parametrize("parser", ["libyaml", "pure-python"])
+
+
+def _loader(parser: str) -> Any:
+    """libyaml's path as it is, or the pure-Python one (as without libyaml)."""
+    return mock.patch.object(
+        located, "_FAST_LOADER", None if parser == "pure-python" else located._FAST_LOADER
+    )
+
+
+@PARSERS
+@FAST
+@given(st.data())
+def test_a_value_written_twice_as_an_alias_is_refused_at_the_alias(parser: str, data: st.DataObject) -> None:
+    """PyYAML writes one list or mapping met twice as &id001 and *id001: the alias must be refused."""
+    first, second = data.draw(st.lists(st.sampled_from(KEYS), min_size=2, max_size=2, unique=True))
+    if first[: len(second)] == second or second[: len(first)] == first:
+        return  # one inside the other: PyYAML would write a recursive structure
+    shared = data.draw(st.lists(st.sampled_from(SWEEP[:40]), min_size=1, max_size=3) | st.just({"k": "v"}))
+    text = _dump(_replace(_replace(BASE, first, shared), second, shared), allow_unicode=True)
+    alias_line = next(i for i, line in enumerate(text.splitlines(), 1) if "*id001" in line)
+    with _loader(parser), pytest.raises(DeclarationError) as info:
+        load_text(text, FILE)
+    assert info.value.line == alias_line, str(info.value)
+    assert "aliases are not allowed in a declaration (*id001" in info.value.message
+
+
+@PARSERS
+@FAST
+@given(st.lists(st.sampled_from(["[", "{k: "]), min_size=1, max_size=150))
+def test_nesting_loads_up_to_the_limit_and_is_refused_past_it(parser: str, openers: list[str]) -> None:
+    """`a:` holds len(openers) collections inside each other: the innermost value is that many
+    levels below `a`, itself at level 2 under the top mapping."""
+    closers = "".join("]" if o == "[" else "}" for o in reversed(openers))
+    text = "a: " + "".join(openers) + "x" + closers + "\n"
+    with _loader(parser):
+        if len(openers) + 2 <= located.MAX_DEPTH:
+            assert load_text(text, FILE).data is not None
+        else:
+            with pytest.raises(DeclarationError, match="nesting deeper than 64 levels"):
+                load_text(text, FILE)
