@@ -130,7 +130,11 @@ def _convert(
         raise DeclarationError(f"invalid value: {e}", file, line, path or None) from None
 
 
-_KEY_LINE = re.compile(r"^( *)(?:- +)?([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*?|'[^']*'|\"[^\"]*\") *:(?:\s|$)")
+# Linear on any line: a plain key runs greedily to its ':' (a lazy one before ` *:` backtracks
+# quadratically over a long run of spaces); only a quoted key may have spaces before the ':'.
+_KEY_LINE = re.compile(
+    r"^( *)(?:- +)?(?:([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*)|('[^']*'|\"[^\"]*\") *):(?:\s|$)"
+)
 
 
 def key_at(text: str, line: int) -> str | None:
@@ -149,7 +153,8 @@ def key_at(text: str, line: int) -> str | None:
         while path and (path[-1][0] >= indent or path[-1][2]):
             path.pop()
         rest = expanded[m.end() :].strip()
-        path.append((indent, m.group(2).strip("'\"").strip(), bool(rest) and not rest.startswith("#")))
+        name = (m.group(2) or m.group(3)).strip().strip("'\"").strip()
+        path.append((indent, name, bool(rest) and not rest.startswith("#")))
     return ".".join(k for _, k, _ in path) or None
 
 

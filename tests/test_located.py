@@ -178,3 +178,13 @@ def test_the_limit_is_far_above_a_100000_domain_declaration() -> None:
     doc = load_text(plain, "zones/kolab.yaml")
     assert len(doc.data["secondary"]) == 100_000
     assert time.monotonic() - start < FAST_ENOUGH
+
+
+@pytest.mark.usefixtures("path")
+def test_a_syntax_error_below_long_lines_is_found_fast() -> None:
+    """The key of a broken line is read from the lines above it: a run of a million spaces on one
+    of them once cost minutes (a regular expression backtracking quadratically)."""
+    lines = ["kolab:", "  hostname: kolab.klab.cc" + " " * 1_000_000 + "# a comment"]
+    lines += ["  note" + " " * 1_000_000 + "x", "  ipv4: [1.2.3.4", ""]
+    e = refused("\n".join(lines))
+    assert (e.line, e.key) == (4, "kolab.ipv4")
