@@ -79,7 +79,8 @@ def parse_public_key(selector: str, text: str) -> DkimKey:
         raise ValueError(f"has unsupported key type k={k}")
     try:
         parsed = dkimpy_public_key(raw)
-    except (UnparsableKeyError, IndexError, ValueError, TypeError):
+    # dkimpy's ASN.1 reader refuses some malformed lengths with an assert, not an error of its own
+    except (UnparsableKeyError, IndexError, ValueError, TypeError, AssertionError):
         raise ValueError("is neither an RSA public key (DER) nor a 32-byte ed25519 key") from None
     bits = int(parsed["modulus"]).bit_length()
     if bits < MIN_RSA_BITS:
@@ -111,7 +112,7 @@ def read_public_key_file(value: str, base_dir: str) -> str:
     try:
         with open(path, encoding="ascii") as fh:
             text = fh.read(MAX_KEY_FILE + 1)
-    except (OSError, UnicodeDecodeError) as e:
+    except (OSError, ValueError) as e:  # ValueError: not ASCII, or a NUL byte in the path
         raise ValueError(f"cannot read key file {value!r}: {e.__class__.__name__}") from None
     if len(text) > MAX_KEY_FILE:
         raise ValueError(f"key file {value!r} is larger than {MAX_KEY_FILE} bytes: not a public key")

@@ -5,10 +5,15 @@ both would make a typo in a declaration hard to find, so this loader composes th
 itself and keeps the line of every mapping key and sequence item. libyaml composes the tree of a
 valid file (a declaration of 10,000 domains in a tenth of the time); errors are always reported
 by the pure-Python parser, whose messages and marks the error lines are built from.
+
+Loading is kept linear in the file's size, so a hostile or botched file fails in seconds: aliases
+are refused (nested ones expand exponentially, the "billion laughs"; nothing here needs them), as
+are files over MAX_BYTES and nesting deeper than MAX_DEPTH (PyYAML composes recursively).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +21,11 @@ from typing import Any
 import yaml
 
 from .errors import DeclarationError
+
+#: 100,000 domains, one line each, are 2.3 MB (bench/generate.py); with overrides on every one, ~10.
+MAX_BYTES = 16 * 1024 * 1024
+#: A declaration nests 5 levels deep (secondary, item, overrides, value); provider files a few more.
+MAX_DEPTH = 64
 
 
 class LDict(dict[Any, Any]):
@@ -43,15 +53,60 @@ class Doc:
         return DeclarationError(message, self.file, line, key)
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: str = "") -> Any:
+class _Refused(Exception):
+    """What the pure-Python loader will not compose, and where it is."""
+
+    def __init__(self, problem: str, mark: yaml.Mark, hint: str = "") -> None:
+        super().__init__(problem)
+        self.problem, self.mark, self.hint = problem, mark, hint
+
+
+class _Unusual(Exception):
+    """libyaml's tree holds an alias or is too deep: the pure-Python loader says where."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases and deep nesting before it composes them."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self.anchors:  # an undefined one is
+            raise _Refused(
+                "aliases are not allowed", event.start_mark, f" (*{event.anchor}: write the value out)"
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(f"nesting deeper than {MAX_DEPTH} levels is not allowed", event.start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def _convert(
+    node: yaml.Node,
+    loader: yaml.SafeLoader,
+    file: str,
+    path: str = "",
+    seen: set[int] | None = None,
+    depth: int = 1,
+) -> Any:
+    """The located tree of a composed one. In libyaml's tree (`seen` given) it checks what _Loader
+    refuses, before anything is expanded: a node met twice is an alias, and the depth."""
     line = node.start_mark.line + 1
+    if seen is not None:
+        if id(node) in seen or depth > MAX_DEPTH:
+            raise _Unusual
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out = LDict()
         out.line, out.lines = line, {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
-            key = _convert(key_node, loader, file, path)
+            key = _convert(key_node, loader, file, path, seen, depth + 1)
             if isinstance(key, (dict, list)):
                 raise DeclarationError("a mapping key must be a plain value", file, key_line, path or None)
             where = f"{path}.{key}" if path else str(key)
@@ -59,14 +114,14 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: str = ""
                 raise DeclarationError(
                     f"duplicate key {key!r} (first on line {out.lines[key]})", file, key_line, where
                 )
-            out[key] = _convert(value_node, loader, file, where)
+            out[key] = _convert(value_node, loader, file, where, seen, depth + 1)
             out.lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LList()
         seq.line, seq.lines = line, []
         for index, item in enumerate(node.value):
-            seq.append(_convert(item, loader, file, f"{path}[{index}]"))
+            seq.append(_convert(item, loader, file, f"{path}[{index}]", seen, depth + 1))
             seq.lines.append(item.start_mark.line + 1)
         return seq
     try:
@@ -75,7 +130,11 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: str = ""
         raise DeclarationError(f"invalid value: {e}", file, line, path or None) from None
 
 
-_KEY_LINE = re.compile(r"^( *)(?:- +)?([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*?|'[^']*'|\"[^\"]*\") *:(?:\s|$)")
+# Linear on any line: a plain key runs greedily to its ':' (a lazy one before ` *:` backtracks
+# quadratically over a long run of spaces); only a quoted key may have spaces before the ':'.
+_KEY_LINE = re.compile(
+    r"^( *)(?:- +)?(?:([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*)|('[^']*'|\"[^\"]*\") *):(?:\s|$)"
+)
 
 
 def key_at(text: str, line: int) -> str | None:
@@ -94,7 +153,8 @@ def key_at(text: str, line: int) -> str | None:
         while path and (path[-1][0] >= indent or path[-1][2]):
             path.pop()
         rest = expanded[m.end() :].strip()
-        path.append((indent, m.group(2).strip("'\"").strip(), bool(rest) and not rest.startswith("#")))
+        name = (m.group(2) or m.group(3)).strip().strip("'\"").strip()
+        path.append((indent, name, bool(rest) and not rest.startswith("#")))
     return ".".join(k for _, k, _ in path) or None
 
 
@@ -132,25 +192,31 @@ def _plain(e: yaml.MarkedYAMLError) -> str:
 _FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 
 
-def load_text(text: str, file: str) -> Doc:
-    """Parse YAML text; syntax errors become one-line DeclarationErrors."""
+def load_text(text: str, file: str, what: str = "declaration") -> Doc:
+    """Parse YAML text; syntax errors become one-line DeclarationErrors. `what` names the kind of
+    file in messages ("declaration", "provider file")."""
+    if len(text) > MAX_BYTES:
+        raise DeclarationError(_too_large(len(text), what), file)
     # libyaml is laxer about some characters the pure-Python reader rejects: those files go the slow way.
     if _FAST_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         fast = _FAST_LOADER(text)
         try:
             node = fast.get_single_node()
-            return Doc(file, None if node is None else _convert(node, fast, file))
-        except yaml.YAMLError:
+            return Doc(file, None if node is None else _convert(node, fast, file, seen=set()))
+        except (yaml.YAMLError, _Unusual):
             pass  # reported below, in the pure-Python parser's words
         finally:
             fast.dispose()
     try:
-        loader = yaml.SafeLoader(text)  # the reader checks for control characters right here
+        loader = _Loader(text)  # the reader checks for control characters right here
     except yaml.reader.ReaderError as e:
         raise _reader_error(e, text, file) from None
     try:
         node = loader.get_single_node()
         data = None if node is None else _convert(node, loader, file)
+    except _Refused as e:
+        line = e.mark.line + 1
+        raise DeclarationError(f"{e.problem} in a {what}{e.hint}", file, line, key_at(text, line)) from None
     except yaml.MarkedYAMLError as e:
         mark = _error_mark(e)
         line = min(mark.line + 1, text.count("\n") + 1) if mark else None
@@ -166,6 +232,11 @@ def load_text(text: str, file: str) -> Doc:
     return Doc(file, data)
 
 
+def _too_large(size: int, what: str) -> str:
+    mb = MAX_BYTES // (1024 * 1024)
+    return f"{size / (1024 * 1024):.1f} MB is larger than any {what} needs (at most {mb} MB)"
+
+
 def _reader_error(e: yaml.reader.ReaderError, text: str, file: str) -> DeclarationError:
     line = text[: e.position].count("\n") + 1
     return DeclarationError(
@@ -173,17 +244,21 @@ def _reader_error(e: yaml.reader.ReaderError, text: str, file: str) -> Declarati
     )
 
 
-def load_file(path: str, display: str | None = None) -> Doc:
-    """Read and parse a YAML file; a missing or unreadable file is a DeclarationError too."""
+def load_file(path: str, display: str | None = None, what: str = "declaration") -> Doc:
+    """Read and parse a YAML file; a missing, unreadable or oversized file is a DeclarationError
+    too. Never more than MAX_BYTES is read, whatever the path is (/dev/zero, a FIFO)."""
     shown = display or path
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                raise DeclarationError(_too_large(size, what), shown)
+            text = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise DeclarationError("file not found", shown) from None
     except UnicodeDecodeError as e:
         with open(path, "rb") as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_BYTES + 1)
         line = raw[: e.start].count(b"\n") + 1
         key = key_at(raw[: e.start].decode("utf-8", "replace"), line)
         raise DeclarationError(
@@ -191,4 +266,4 @@ def load_file(path: str, display: str | None = None) -> Doc:
         ) from None
     except OSError as e:
         raise DeclarationError(f"cannot read: {e.strerror or e.__class__.__name__}", shown) from None
-    return load_text(text, shown)
+    return load_text(text, shown, what)

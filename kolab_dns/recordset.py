@@ -83,9 +83,15 @@ class RecordSet:
 
 
 def quote_txt(text: str) -> str:
-    """A TXT value as quoted character-strings of at most 255 bytes each."""
+    """A TXT value as quoted character-strings of at most 255 bytes each, split between characters:
+    a customer's verification value may hold any UTF-8, and half a character is no character."""
     raw = text.encode("utf-8")
-    chunks = [raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""]
-    return " ".join(
-        '"' + c.decode("utf-8", "replace").replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks
-    )
+    chunks: list[str] = []
+    start = 0
+    while start < len(raw) or not chunks:
+        end = min(start + 255, len(raw))
+        while end < len(raw) and raw[end] & 0xC0 == 0x80:  # a continuation byte: step back
+            end -= 1
+        chunks.append(raw[start:end].decode("utf-8"))
+        start = end
+    return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)

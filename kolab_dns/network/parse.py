@@ -38,7 +38,8 @@ NOT_PUBLIC = tuple(
 )
 # Linux interface names are at most 15 bytes; iptables and nftables match a prefix with '+'/'*'.
 _INTERFACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*[+*]?$")
-_RANGE = re.compile(r"^\s*(\d+)\s*[-:]\s*(\d+)\s*$")
+# ASCII digits, few enough for int() (which refuses over 4,300 of them with a ValueError of its own)
+_RANGE = re.compile(r"^\s*([0-9]{1,9})\s*[-:]\s*([0-9]{1,9})\s*$")
 
 
 def read_network(r: Reader, top: LDict, ipv4: tuple[str, ...], warnings: list[str]) -> Network | None:

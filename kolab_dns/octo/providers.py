@@ -105,7 +105,7 @@ class Providers:
                 line,
                 key or None,
             )
-        doc = load_file(path, self.project.display(path))
+        doc = load_file(path, self.project.display(path), "provider file")
         data = doc.data
         if not isinstance(data, LDict) or "class" not in data:
             raise doc.error(

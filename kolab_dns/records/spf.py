@@ -45,6 +45,8 @@ def check_mechanism(term: str) -> str:
         raise ValueError(f"{text!r} is not an SPF mechanism (ip4:, ip6:, a, mx, include:, exists:)")
     _, kind, arg, cidr, cidr6 = m.groups()
     if kind in ("ip4", "ip6"):
+        if arg and "%" in arg:  # ipaddress takes a zone index (fe80::1%eth0); SPF has none (RFC 7208 5.6)
+            raise ValueError(f"{text!r}: an address with a zone index (%...) is not an SPF {kind} network")
         try:
             net = ipaddress.ip_network(f"{arg}{cidr or ''}", strict=False)
         except ValueError:
