@@ -69,7 +69,7 @@ def dane_ee(cert: x509.Certificate) -> Tlsa:
 def parse(text: str) -> Tlsa:
     """A TLSA rdata in presentation form (`3 1 1 ab cd…`: the hex may be split by spaces)."""
     parts = text.split()
-    if len(parts) < 4 or not all(p.isdigit() and len(p) < 4 for p in parts[:3]):
+    if len(parts) < 4 or not all(p.isascii() and p.isdigit() and len(p) < 4 for p in parts[:3]):
         raise ValueError(f"{text!r} is not `usage selector type data`")
     data = "".join(parts[3:]).lower()
     try:

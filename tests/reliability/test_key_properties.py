@@ -56,6 +56,7 @@ BASE: dict[str, Any] = {
         "spf": ["ip4:192.0.2.0/24", "ip6:2001:db8::/32", "include:_spf.example.net"],
         "report_authorization": "per-domain",
         "caa": ["letsencrypt.org"],
+        "tlsa": ["3 1 1 " + "0123456789abcdef" * 4, "2 0 2 " + "ab" * 64],
     },
     "zones": {"klab.cc": "local", "79.254.185.in-addr.arpa": "local", "other.example": "local"},
     "default_provider": "local",
@@ -132,8 +133,13 @@ NETWORK = [
     "1-", "44446-44444", "٤٤٤٤٤-٤٤٤٤٦", "3478", "1-65535", " 10.0.1.1 ", "10.0.1.1%eth0",
     "9" * 5000 + "-1", "1-" + "9" * 5000, "9" * 5000,
 ]  # fmt: skip
+TLSA_VALUES = [
+    "3 1 1", "3 1 1 xyz", "3 1 1 abc", "4 1 1 " + "ab" * 32, "3 2 1 " + "ab" * 32, "3 1 3 " + "ab" * 32,
+    "3 1 1 " + "ab" * 31, "3 1 2 " + "ab" * 32, "9999 1 1 " + "ab" * 32, "٣ 1 1 " + "ab" * 32,
+    "3 1 1 " + "ａｂ" * 32, "-1 1 1 " + "ab" * 32, "3 1 1 " + "9" * 5000 + "x",
+]  # fmt: skip
 TRICKY = st.sampled_from(
-    ADDRESSES + NAMES + DKIM_VALUES + SPF_TERMS + NETWORK + ["admin@" + n for n in NAMES]
+    ADDRESSES + NAMES + DKIM_VALUES + SPF_TERMS + NETWORK + TLSA_VALUES + ["admin@" + n for n in NAMES]
 )
 KEYED = st.sampled_from(["ed1", "dkim1", "", "-", "a.b", "x" * 64, "Ünï", "_x", "a b"]) | SCALARS
 WRONG = (
