@@ -132,9 +132,7 @@ def _convert(
 
 # Linear on any line: a plain key runs greedily to its ':' (a lazy one before ` *:` backtracks
 # quadratically over a long run of spaces); only a quoted key may have spaces before the ':'.
-_KEY_LINE = re.compile(
-    r"^( *)(?:- +)?(?:([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*)|('[^']*'|\"[^\"]*\") *):(?:\s|$)"
-)
+_KEY_LINE = re.compile(r"^( *)(?:- +)?(?:([^\s#:'\"{}\[\],&*!|>%@`-][^#:]*)|('[^']*'|\"[^\"]*\") *):(?:\s|$)")
 
 
 def key_at(text: str, line: int) -> str | None:
