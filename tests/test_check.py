@@ -76,9 +76,10 @@ def test_nameserver_forms(value: str, parsed: tuple[str, int]) -> None:
     assert parse_nameserver(value) == parsed
 
 
-def test_nameserver_bad_port() -> None:
+@pytest.mark.parametrize("port", ["99999", "٥٣", "9" * 5000, "0", "-1"])
+def test_nameserver_bad_port(port: str) -> None:
     with pytest.raises(KolabDnsError, match="not a port"):
-        parse_nameserver("127.0.0.1:99999")
+        parse_nameserver(f"127.0.0.1:{port}")
 
 
 def test_exit_codes() -> None:

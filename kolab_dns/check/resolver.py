@@ -80,7 +80,7 @@ def parse_nameserver(value: str) -> tuple[str, int]:
 
 
 def _port(value: str, raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 5) or not 0 < int(raw) < 65536:
         raise KolabDnsError(f"--nameserver {value}: {raw!r} is not a port")
     return int(raw)
 
