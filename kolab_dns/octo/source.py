@@ -53,6 +53,7 @@ class KolabSource(BaseSource):
         self.declaration = declaration
         self._only = None if zones is None else set(zones)
         self._zoning: records.Zoning | None = None
+        self._kept: dict[str, list[RecordSet]] = {}
 
     @property
     def nameservers(self) -> tuple[str, ...]:
@@ -73,10 +74,16 @@ class KolabSource(BaseSource):
         """
         if self._only is not None and zone not in self._only:
             return None
+        if zone in self._kept:
+            return self._kept.pop(zone)
         rsets = self.zoning.records(zone)
         if rsets is None:
             return None
         return rsets + ownership.markers(zone, rsets, self.declaration.deployment.ttl)
+
+    def keep(self, zone: str, recordsets: list[RecordSet]) -> None:
+        """Hold a zone's record sets (markers included) for the one populate that follows."""
+        self._kept[zone] = recordsets
 
     def list_zones(self) -> list[str]:
         return sorted(f"{z}." for z in self.zoning.zones if self._only is None or z in self._only)
