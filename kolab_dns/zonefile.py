@@ -1,8 +1,14 @@
-"""Rendering expanded zones for people and other tools: RFC 1035 master files, YAML, JSON."""
+"""Rendering expanded zones for people and other tools: RFC 1035 master files, YAML, JSON.
+
+Written a zone at a time (`stream`), so a fleet's records are never all held as text or data at
+once; the output is byte for byte what one dump of every zone gives.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import yaml
@@ -36,23 +42,96 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _bodies(zone: str, recordsets: list[RecordSet]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(relative name, [{type, ttl, values}]) in output order: a name's record sets are adjacent
+    once sorted."""
+    name, items = None, []
+    for rs in _sorted(recordsets):
+        rel = names.relative(rs.name, zone)
+        if rel != name:
+            if name is not None:
+                yield name, items
+            name, items = rel, []
+        items.append({"type": rs.type, "ttl": rs.ttl, "values": [_plain(v) for v in rs.values]})
+    if name is not None:
+        yield name, items
+
+
 def as_data(zones: dict[str, list[RecordSet]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """{zone: {relative name: [{type, ttl, values}]}}, the shape of an octoDNS YAML zone file
     (TXT values unescaped)."""
-    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for zone, recordsets in zones.items():
-        body: dict[str, list[dict[str, Any]]] = {}
-        for rs in _sorted(recordsets):
-            body.setdefault(names.relative(rs.name, zone), []).append(
-                {"type": rs.type, "ttl": rs.ttl, "values": [_plain(v) for v in rs.values]}
-            )
-        out[zone] = body
-    return out
+    return {zone: dict(_bodies(zone, recordsets)) for zone, recordsets in zones.items()}
+
+
+_string = json.encoder.py_encode_basestring  # as json.dumps(ensure_ascii=False) writes a string
+_string = getattr(json.encoder, "c_encode_basestring", None) or _string
+BATCH = 500  # owner names per YAML dump: few emitter starts, little text held
+
+
+def _json(value: Any, level: int) -> str:
+    """json.dumps(value, indent=2, ensure_ascii=False) nested `level` deep, for the plain data
+    of as_data (json.dumps itself takes its slow pure-Python encoder whenever it indents)."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list or kind is dict:
+        if not value:
+            return "[]" if kind is list else "{}"
+        inner = "\n" + "  " * (level + 1)
+        if kind is list:
+            body = ("," + inner).join([_json(v, level + 1) for v in value])
+            return "[" + inner + body + "\n" + "  " * level + "]"
+        items = [f"{_string(str(k))}: {_json(v, level + 1)}" for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+    return json.dumps(value)
+
+
+def _json_zone(zone: str, recordsets: list[RecordSet]) -> Iterator[str]:
+    """One zone's member of the top-level object, a name at a time."""
+    yield f"  {_string(zone)}: {{"
+    first = True
+    for name, items in _bodies(zone, recordsets):
+        yield ("\n    " if first else ",\n    ") + f"{_string(name)}: {_json(items, 2)}"
+        first = False
+    yield "}" if first else "\n  }"
+
+
+def _yaml_zone(zone: str, recordsets: list[RecordSet]) -> Iterator[str]:
+    """One zone's entry of the top-level mapping, a batch of names at a time, each batch dumped
+    where it sits (under the zone's key) so the emitter lays it out as in one dump."""
+    bodies = _bodies(zone, recordsets)
+    head = True
+    while batch := dict(itertools.islice(bodies, BATCH)):
+        text = yaml.safe_dump({zone: batch}, sort_keys=False, allow_unicode=True, width=1000)
+        yield text if head else text.split("\n", 1)[1]
+        head = False
+    if head:
+        yield yaml.safe_dump({zone: {}}, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def stream(
+    zones: Iterable[tuple[str, list[RecordSet]]], fmt: str, soa_ns: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """The text of `render`, a zone (and within a zone, a few names) at a time."""
+    first = True
+    if fmt == "json":
+        yield "{"
+    for zone, recordsets in zones:
+        if fmt == "zone":
+            yield ("" if first else "\n") + master_file(zone, recordsets, soa_ns)
+        elif fmt == "json":
+            yield "\n" if first else ",\n"
+            yield from _json_zone(zone, recordsets)
+        else:
+            yield from _yaml_zone(zone, recordsets)
+        first = False
+    if fmt == "json":
+        yield "}\n" if first else "\n}\n"
+    elif fmt == "yaml" and first:
+        yield "{}\n"
 
 
 def render(zones: dict[str, list[RecordSet]], fmt: str, soa_ns: tuple[str, ...] = ()) -> str:
-    if fmt == "zone":
-        return "\n".join(master_file(z, rs, soa_ns) for z, rs in zones.items())
-    if fmt == "json":
-        return json.dumps(as_data(zones), indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(as_data(zones), sort_keys=False, allow_unicode=True, width=1000)
+    return "".join(stream(zones.items(), fmt, soa_ns))
