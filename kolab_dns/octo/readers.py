@@ -74,30 +74,27 @@ class LocalReader:
         filename = self._filename(zone)
         if filename is None:
             return None
-        try:
-            with open(filename, encoding="utf-8") as fh:
-                lines = fh.readlines()
-            entries: list[tuple[Any, Any]] = []
-            for _, text in _batches(lines):
-                data = yaml.load(text, Loader=_CLoader)
-                if data is None:
-                    continue
-                if not isinstance(data, dict):
-                    return None
-                entries += data.items()
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            return None
         out: dict[Key, Data] = {}
         default_ttl = self.provider.default_ttl
-        for name, value in entries:
-            for item in value if isinstance(value, list) else [value]:
-                if not isinstance(item, dict):
-                    return None
-                key = _key(name, item.get("type"))
-                if key is None or key in out:
-                    return None
-                item.setdefault("ttl", default_ttl)
-                out[key] = item
+        try:
+            with open(filename, encoding="utf-8") as fh:
+                for _, text in _batches(fh):
+                    data = yaml.load(text, Loader=_CLoader)
+                    if data is None:
+                        continue
+                    if not isinstance(data, dict):
+                        return None
+                    for name, value in data.items():
+                        for item in value if isinstance(value, list) else [value]:
+                            if not isinstance(item, dict):
+                                return None
+                            key = _key(name, item.get("type"))
+                            if key is None or key in out:
+                                return None
+                            item.setdefault("ttl", default_ttl)
+                            out[key] = item
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return None
         return out
 
     def _filename(self, zone: str) -> str | None:

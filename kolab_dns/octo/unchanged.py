@@ -91,26 +91,18 @@ def _same_shared_txt(ours: list[Any], held: list[Any]) -> bool:
     return ours == held
 
 
-def _marker_claims(zone: str, held: dict[Key, list[Any]]) -> set[Key]:
-    """What the target's markers say kolab-dns published (markers included), as KolabOwnership
-    reads them from the records' values."""
-    owned: set[Key] = set()
-
-    def rel(name: str) -> str | None:
-        if name == zone:
-            return ""
-        return name[: -len(zone) - 1] if name.endswith("." + zone) else None
-
-    for (name, rtype), processed in held.items():
-        if rtype != "TXT":
-            continue
-        anchor = ownership.anchor_of(f"{name}.{zone}" if name else zone)
-        if anchor is None:
-            continue
-        owned.add((name, rtype))
-        for owner, claimed in ownership.expand_marker(anchor, "".join(_txt(processed))):
-            if (owner_rel := rel(owner)) is not None:
-                owned.add((owner_rel, claimed))
+def _claims(zone: str, name: str, processed: list[Any]) -> set[Key]:
+    """What a target's marker at name says kolab-dns published (the marker included), as
+    KolabOwnership reads it from the record's values; nothing for other TXT record sets."""
+    anchor = ownership.anchor_of(f"{name}.{zone}" if name else zone)
+    if anchor is None:
+        return set()
+    owned = {(name, "TXT")}
+    for owner, rtype in ownership.expand_marker(anchor, "".join(_txt(processed))):
+        if owner == zone:
+            owned.add(("", rtype))
+        elif owner.endswith("." + zone):
+            owned.add((owner[: -len(zone) - 1], rtype))
     return owned
 
 
@@ -121,24 +113,26 @@ def unchanged(zone: str, ours: dict[Key, Data], target: dict[Key, Data] | None) 
     like octoDNS keys them, or None when the zone does not exist or could not be read exactly.
     Every target record must be one octoDNS builds without complaint, or octoDNS would say so.
     """
-    if target is None:
+    if target is None or not all(key in target for key in ours):
         return False
-    held: dict[Key, list[Any]] = {}
-    for key, data in target.items():
-        processed = values(data)
-        if processed is None:
+    claimed: set[Key] = set()
+    for key, theirs in target.items():
+        held = values(theirs)
+        if held is None:
             return False
-        held[key] = processed
-    for key, mine in ours.items():
-        theirs, wanted = target.get(key), values(mine)
-        if theirs is None or wanted is None or theirs["ttl"] != mine["ttl"]:
+        if key[1] == "TXT":
+            claimed |= _claims(zone, key[0], held)
+        mine = ours.get(key)
+        if mine is None:
+            continue
+        wanted = values(mine)
+        if wanted is None or theirs["ttl"] != mine["ttl"]:
             return False
         if key[1] == "TXT" and ownership.is_shared("TXT", _txt(wanted)):
-            if not _same_shared_txt(wanted, held[key]):
+            if not _same_shared_txt(wanted, held):
                 return False
-        elif wanted != held[key]:
+        elif wanted != held:
             return False
-    claimed = _marker_claims(zone, held)
     ours_at: dict[str, set[str]] = {}
     for name, rtype in ours:
         ours_at.setdefault(name, set()).add(rtype)
