@@ -43,6 +43,9 @@ class Doc:
         return DeclarationError(message, self.file, line, key)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: str = "") -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -69,6 +72,8 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, path: str = ""
             seq.append(_convert(item, loader, file, f"{path}[{index}]"))
             seq.lines.append(item.start_mark.line + 1)
         return seq
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value  # what construct_object gives a string, without its bookkeeping
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, TypeError, OverflowError) as e:  # e.g. a date like 2024-02-30
