@@ -18,7 +18,7 @@ from .recordset import MX, SRV, RecordSet
 
 
 def _sorted(recordsets: list[RecordSet]) -> list[RecordSet]:
-    return sorted(recordsets, key=lambda r: (tuple(reversed(r.name.split("."))), r.type))
+    return sorted(recordsets, key=lambda r: (r.name.split(".")[::-1], r.type))
 
 
 def master_file(zone: str, recordsets: list[RecordSet], soa_ns: tuple[str, ...] = ()) -> str:
@@ -28,9 +28,20 @@ def master_file(zone: str, recordsets: list[RecordSet], soa_ns: tuple[str, ...] 
     if soa_ns:
         lines.append(f"@ {ttl} IN SOA {soa_ns[0]}. hostmaster.{zone}. 1 3600 900 1209600 300")
         lines += [f"@ {ttl} IN NS {ns}." for ns in soa_ns]
+    inside, cut = "." + zone, len(zone) + 1
     for rs in _sorted(recordsets):
-        owner = names.relative(rs.name, zone) or "@"
-        lines += [f"{owner} {rs.ttl} IN {rs.type} {value}" for value in rs.presentation()]
+        name = rs.name
+        if name == zone:
+            owner = "@"
+        elif name.endswith(inside):
+            owner = name[:-cut]
+        else:
+            owner = names.relative(name, zone)  # raises: not in the zone
+        head = f"{owner} {rs.ttl} IN {rs.type} "
+        if rs.type == "TXT":
+            lines += [head + value for value in rs.presentation()]
+        else:
+            lines += [head + str(value) for value in rs.values]
     return "\n".join(lines) + "\n"
 
 
