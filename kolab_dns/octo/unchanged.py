@@ -31,6 +31,8 @@ from .convert import to_octodns, unescape_txt
 Key = tuple[str, str]  # (zone-relative name, type), as octoDNS keys a zone's records
 Data = dict[str, Any]  # octoDNS record data: type, ttl, value or values
 RECORD_KEYS = frozenset({"type", "ttl", "value", "values"})  # anything else (octodns: ...) is not compared
+MEMO_SIZE = 50_000  # processed values remembered: a fleet repeats most of them (MX, SRV, SPF, DMARC)
+_PROCESSED: dict[tuple[Any, ...], list[Any]] = {}  # callers never change what they are given
 
 
 def desired(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Data]:
@@ -73,9 +75,29 @@ def values(data: Data) -> list[Any] | None:
     if raw is None:
         return None
     try:
-        return sorted(value_type.process(raw)) if many else [value_type.process(raw[0])]
+        key = (data["type"], many, *(_frozen(v) for v in raw))
+        hit = _PROCESSED.get(key)
+    except TypeError:  # unhashable: process it every time
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    try:
+        out = sorted(value_type.process(raw)) if many else [value_type.process(raw[0])]
     except Exception:  # a value octoDNS's processing refuses: not ours to judge
         return None
+    if key is not None:
+        if len(_PROCESSED) >= MEMO_SIZE:
+            _PROCESSED.clear()
+        _PROCESSED[key] = out
+    return out
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in that is equal only for values octoDNS processes alike: type-exact,
+    so '10' and 10 (or True and 1) never share a memo entry."""
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((k, type(v), v) for k, v in value.items())))
+    return (type(value), value)
 
 
 def _txt(values_: list[Any]) -> list[str]:
