@@ -74,6 +74,8 @@ class ScopedZoning(Zoning):
     """Zoning that finds a zone's domains, or a domain's zones, when asked: scoping (and a plan of a
     few zones) asks about a few, and indexing all 10,000 domains cost more than the rest of it."""
 
+    shortcut = False  # it would index every zone's parents, the cost this class avoids
+
     def __init__(self, decl: Declaration) -> None:
         super().__init__(decl)
         self._managed = [d for d in decl.domains if d.name not in self.unmanaged]
