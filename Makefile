@@ -37,7 +37,7 @@ test: deps system-deps
 lint: deps
 	$(VENV)/bin/ruff check kolab_dns tests bench
 
-# Fleets of 100, 1,000 and 10,000 domains, medians of 5 runs (docs/benchmarks.md); about 40 minutes.
+# Fleets of 100, 1,000 and 10,000 domains, medians of 5 runs (docs/benchmarks.md); 20 to 40 minutes.
 # BENCH_ARGS='--baseline REF' adds the same commands of commit REF in alternation (A/B).
 # `make bench BENCH_ARGS=--quick` is a smoke test of a few minutes.
 bench: deps system-deps
