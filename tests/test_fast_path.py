@@ -20,7 +20,9 @@ from octodns.record import Record
 
 from bench import generate
 from kolab_dns.cli import cli
+from kolab_dns.octo import unchanged
 from kolab_dns.octo.engine import FAST_PATH_ENV
+from kolab_dns.recordset import RecordSet
 
 from .conftest import ROOT
 
@@ -224,3 +226,10 @@ def test_one_changed_zone_is_the_only_one_octodns_builds(repo: Path, built: list
     result = plan(repo, True)
     assert result.exit_code == 0 and '"zones_changed": 1' in result.stdout
     assert set(built) == {f"{CUSTOMER}."}
+
+
+def test_two_record_sets_of_one_name_and_type_are_left_to_octodns() -> None:
+    a = RecordSet("www.example.com", "A", 3600, ("192.0.2.1",), "example.com", "host")
+    b = RecordSet("www.example.com", "A", 3600, ("192.0.2.2",), "example.com", "host")
+    assert unchanged.desired("example.com", [a]) == {("www", "A"): {"type": "A", "ttl": 3600, "values": ["192.0.2.1"]}}
+    assert unchanged.desired("example.com", [a, b]) is None  # octoDNS refuses the duplicate itself

@@ -97,7 +97,7 @@ class Prefilter:
         if recordsets is None:
             return False
         ours = desired(zone, recordsets)
-        if _plain_for(self.providers[provider], ours) and unchanged(zone, ours, target):
+        if ours is not None and _plain_for(self.providers[provider], ours) and unchanged(zone, ours, target):
             reader.settled(zone)
             return True
         self.source.keep(zone, recordsets)  # octoDNS asks for it next: not expanded twice

@@ -35,11 +35,14 @@ MEMO_SIZE = 50_000  # processed values remembered: a fleet repeats most of them 
 _PROCESSED: dict[tuple[Any, ...], list[Any]] = {}  # callers never change what they are given
 
 
-def desired(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Data]:
-    """The data KolabSource hands octoDNS for one zone (zone without the trailing dot)."""
+def desired(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Data] | None:
+    """The data KolabSource hands octoDNS for one zone (zone without the trailing dot); None if two
+    record sets share a name and type (octoDNS refuses that, and must say so)."""
     out: dict[Key, Data] = {}
     for rs in recordsets:
         name, data = to_octodns(rs, zone)
+        if (name, rs.type) in out:
+            return None
         out[(name, rs.type)] = data
     return out
 
