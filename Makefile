@@ -44,10 +44,13 @@ test: deps system-deps
 lint: deps
 	$(VENV)/bin/ruff check kolab_dns tests bench
 
-# Fleets of 100, 1,000 and 10,000 domains, medians of 5 runs (docs/benchmarks.md); about 30 minutes.
+# Fleets of 100, 1,000 and 10,000 domains, medians of 5 runs (docs/benchmarks.md); 20 to 40 minutes.
+# BENCH_ARGS='--baseline REF' adds the same commands of commit REF in alternation (A/B).
 # `make bench BENCH_ARGS=--quick` is a smoke test of a few minutes.
 bench: deps system-deps
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/run.py --json bench-results.json $(BENCH_ARGS)
+	$(PY) bench/plot.py bench-results.json bench-results.png
 
 # The sdist and wheel in dist/, checked as the package index would (the release workflow does the same).
 dist: deps

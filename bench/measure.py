@@ -22,17 +22,25 @@ class Sample:
     max_rss_mb: float
 
 
+PEAKS: dict[str, float] = {}  # command (first two words) -> largest peak RSS seen, MB
+
+
 def run(
-    cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None, ok: int = 0
+    cmd: Sequence[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    ok: int = 0,
+    code: Path = ROOT,
 ) -> Sample:
-    """Run a command to the end; its wall time and its peak resident memory (from wait4)."""
+    """Run a command to the end; its wall time and its peak resident memory (from wait4).
+    code: the checkout whose kolab_dns runs (this one, or a baseline's for A/B pairs)."""
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"kolab-bench-{os.getpid()}.log"
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {**os.environ, "PYTHONPATH": str(code), **(env or {})}
     with open(log, "wb") as out:
         start = time.perf_counter()
         # cwd: `python -m` puts it first on sys.path, so it must be this checkout, whatever the caller's
         proc = subprocess.Popen(
-            list(cmd), cwd=cwd or ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT
+            list(cmd), cwd=cwd or code, env=full_env, stdout=out, stderr=subprocess.STDOUT
         )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
@@ -44,8 +52,12 @@ def run(
     return Sample(seconds, usage.ru_maxrss / 1024)
 
 
-def kolab_dns(repo: Path, *args: str, ok: int = 0) -> Sample:
-    return run([PYTHON, "-m", "kolab_dns.cli", "-C", str(repo), *args], ok=ok)
+def kolab_dns(repo: Path, *args: str, ok: int = 0, code: Path = ROOT) -> Sample:
+    sample = run([PYTHON, "-m", "kolab_dns.cli", "-C", str(repo), *args], ok=ok, code=code)
+    if code == ROOT:
+        what = " ".join(a for a in args[:2] if not a.startswith("-"))
+        PEAKS[what] = max(PEAKS.get(what, 0.0), sample.max_rss_mb)
+    return sample
 
 
 def repeat(runs: int, measure: Callable[[], float]) -> list[float]:

@@ -53,6 +53,9 @@ class Doc:
         return DeclarationError(message, self.file, line, key)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Refused(Exception):
     """What the pure-Python loader will not compose, and where it is."""
 
@@ -124,6 +127,8 @@ def _convert(
             seq.append(_convert(item, loader, file, f"{path}[{index}]", seen, depth + 1))
             seq.lines.append(item.start_mark.line + 1)
         return seq
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value  # what construct_object gives a string, without its bookkeeping
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, TypeError, OverflowError) as e:  # e.g. a date like 2024-02-30

@@ -47,8 +47,8 @@ class Project:
     def load(self) -> Declaration:
         return declaration_mod.load(self.declaration_path, self.declaration_display)
 
-    def load_at(self, ref: str) -> Declaration:
-        """The declaration as it was at a git ref, for plans scoped to what a change touches."""
+    def text_at(self, ref: str) -> tuple[str, str]:
+        """The declaration's text at a git ref, and its name for messages (`REF:path`)."""
         rel = os.path.relpath(self.declaration_path, self.root)
         try:
             proc = subprocess.run(
@@ -62,5 +62,9 @@ class Project:
         if proc.returncode != 0:
             reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
             raise DeclarationError(f"cannot read {rel} at {ref!r}: {reason}")
-        doc = load_text(proc.stdout, f"{ref}:{rel}")
-        return declaration_mod.parse(doc, os.path.dirname(self.declaration_path))
+        return proc.stdout, f"{ref}:{rel}"
+
+    def load_at(self, ref: str) -> Declaration:
+        """The declaration as it was at a git ref, for plans scoped to what a change touches."""
+        text, display = self.text_at(ref)
+        return declaration_mod.parse(load_text(text, display), os.path.dirname(self.declaration_path))

@@ -5,12 +5,24 @@ zones of the domains it adds, removes or edits, the zones whose deployment recor
 report authorization per domain) and, where it adds or removes a zone, the zone above it: only
 those are expanded and compared, so adding one domain to a fleet of 10,000 costs
 about what it costs in a fleet of 100. Any other change compares every zone.
+
+The usual pull request only adds or removes `- domain` lines: then the old declaration is the new
+one with those lines swapped back (`derive_old`), and its 10,000 unchanged lines are not read twice.
 """
 
 from __future__ import annotations
 
-from .model import Declaration
+import dataclasses
+import re
+
+from . import declaration, names, validate
+from .errors import DeclarationError
+from .model import Declaration, MailDomain
 from .records import Zoning
+
+_ITEM = re.compile(r"( *)- ([a-z0-9][a-z0-9.-]*)[ \t]*\n?")  # a plain `- domain` line, nothing else
+_SECONDARY = "secondary:\n"
+_OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # not "\n"
 
 
 def changed_zones(old: Declaration, new: Declaration) -> dict[str, str]:
@@ -19,7 +31,7 @@ def changed_zones(old: Declaration, new: Declaration) -> dict[str, str]:
     A zone only the old declaration had (a removed domain that was a zone of its own) keeps its
     old provider, so the removal can be planned there.
     """
-    before, after = Zoning(old), Zoning(new)
+    before, after = ScopedZoning(old), ScopedZoning(new)
     reach = reachable_zones(old, new, before, after)
     candidates = set(before.zones) | set(after.zones) if reach is None else reach
     providers = {**before.zones, **after.zones}
@@ -58,6 +70,113 @@ def reachable_zones(old: Declaration, new: Declaration, before: Zoning, after: Z
     return zones
 
 
+class ScopedZoning(Zoning):
+    """Zoning that finds a zone's domains, or a domain's zones, when asked: scoping (and a plan of a
+    few zones) asks about a few, and indexing all 10,000 domains cost more than the rest of it."""
+
+    shortcut = False  # it would index every zone's parents, the cost this class avoids
+
+    def __init__(self, decl: Declaration) -> None:
+        super().__init__(decl)
+        self._managed = [d for d in decl.domains if d.name not in self.unmanaged]
+        self._names = {d.name for d in self._managed}
+
+    @property
+    def domains(self) -> dict[str, list[MailDomain]]:  # type: ignore[override]
+        return _ZoneDomains(self)
+
+    def zones_of(self, domain: str) -> set[str]:
+        if domain not in self._names:
+            return set()
+        zone = self.zone_of(domain)
+        below = {z for z in self.zones if z.endswith("." + domain)}
+        return below if zone is None else below | {zone}
+
+    def zone_domains(self, zone: str) -> list[MailDomain]:
+        """Those it holds and those it lies under (Zoning._index's sets; scoping compares sets)."""
+        suffix = "." + zone
+        inside = [d for d in self._managed if d.name == zone or d.name.endswith(suffix)]
+        holds = [d for d in inside if self.zone_of(d.name) == zone]
+        return holds + [d for d in self._managed if zone.endswith("." + d.name)]
+
+
+class _ZoneDomains(dict[str, list[MailDomain]]):
+    def __init__(self, zoning: ScopedZoning) -> None:
+        super().__init__()
+        self.zoning = zoning
+
+    def __missing__(self, zone: str) -> list[MailDomain]:
+        return self.zoning.zone_domains(zone)
+
+
 def _records(zoning: Zoning, zone: str) -> frozenset | None:
     rsets = zoning.records(zone)
     return None if rsets is None else frozenset(rsets)
+
+
+def derive_old(old_text: str, new_text: str, new: Declaration, path: str) -> Declaration | None:
+    """The old declaration when the two texts differ only in one run of plain `- domain` lines of
+    the `secondary:` list, built from the new (already valid) one; None when the old text must be
+    read in full (any other change, or an old text that would not be valid)."""
+    if any(sep in text for text in (old_text, new_text) for sep in _OTHER_BREAKS):
+        return None
+    if not (old_text.endswith("\n") and new_text.endswith("\n")):
+        return None
+    old_lines, new_lines = old_text.splitlines(keepends=True), new_text.splitlines(keepends=True)
+    try:
+        key = new_lines.index(_SECONDARY)
+    except ValueError:
+        return None
+    start, end = 0, min(len(old_lines), len(new_lines))
+    while start < end and old_lines[start] == new_lines[start]:
+        start += 1
+    tail = 0
+    while tail < end - start and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    if start <= key:
+        return None
+    first = _ITEM.fullmatch(new_lines[key + 1]) if key + 1 < len(new_lines) else None
+    indent = first.group(1) if first else None
+    removed = _names(old_lines[start : len(old_lines) - tail], indent)
+    added = _names(new_lines[start : len(new_lines) - tail], indent)
+    neighbours = [new_lines[start - 1]] if start - 1 > key else []
+    if tail:
+        neighbours.append(new_lines[len(new_lines) - tail])
+    if removed is None or added is None or _names(neighbours, indent) is None:
+        return None
+    before = [d for d in new.secondaries if d.line <= start]
+    region = [d for d in new.secondaries if start < d.line <= start + len(added)]
+    after = [d for d in new.secondaries if d.line > start + len(added)]
+    if [d.name for d in region] != added:
+        return None
+    place = declaration._Placement(  # a plain line is placed exactly as the reader places it
+        new.zones, new.default_provider, new.deployment.mta_sts.secondaries, new.deployment.kolab_verify
+    )
+    gone: list[MailDomain] = []
+    for offset, name in enumerate(removed):
+        try:
+            if names.to_ascii(name) != name:
+                return None
+        except names.InvalidName:
+            return None
+        gone.append(place.plain(name, start + 1 + offset))
+    domains = (new.primary, *before, *gone, *after)
+    if len({d.name for d in domains}) != len(domains):
+        return None  # a duplicate: the old text's own error, from reading it in full
+    old = dataclasses.replace(new, path=path, domains=domains, warnings=())
+    try:
+        validate.check(old)
+    except DeclarationError:
+        return None
+    return old
+
+
+def _names(lines: list[str], indent: str | None) -> list[str] | None:
+    """The domains of plain `- domain` lines at this indentation, or None if a line is not one."""
+    out = []
+    for line in lines:
+        m = _ITEM.fullmatch(line)
+        if m is None or m.group(1) != indent:
+            return None
+        out.append(m.group(2))
+    return out

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from .. import validate
+from .. import declaration, validate
+from ..located import load_text
 from ..lock import sync_lock
 from ..model import Declaration
 from ..octo.engine import Run, plan_run, scoped_zones
 from ..octo.providers import Providers
 from ..octo.report import RENDERERS, PlanReport
 from ..progress import counter
-from ..scope import changed_zones
+from ..scope import changed_zones, derive_old
 from .common import EXIT_CHANGES, Context, handled, note, warn
 
 
@@ -23,8 +25,20 @@ def _scope(ctx: Context, decl: Declaration, since: str | None, zones: tuple[str,
     named = scoped_zones(decl, zones or None)
     if not since:
         return named
-    changed = changed_zones(ctx.project.load_at(since), decl)
+    changed = changed_zones(_declaration_at(ctx, since, decl), decl)
     return {z: p for z, p in changed.items() if z in named} if zones else changed
+
+
+def _declaration_at(ctx: Context, since: str, decl: Declaration) -> Declaration:
+    """The declaration at a ref: derived from the current one when only `- domain` lines changed,
+    else read in full."""
+    text, display = ctx.project.text_at(since)
+    with open(ctx.project.declaration_path, encoding="utf-8") as fh:
+        current = fh.read()
+    derived = derive_old(text, current, decl, display)
+    if derived is not None:
+        return derived
+    return declaration.parse(load_text(text, display), os.path.dirname(ctx.project.declaration_path))
 
 
 def _run(ctx: Context, since: str | None, zones: tuple[str, ...], adopt: bool) -> Run:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import click
 
 from .. import names, records
 from .. import validate as checks
 from ..errors import KolabDnsError
+from ..model import Declaration
 from ..octo.providers import Providers
 from ..records.spf import LOOKUP_LIMIT
-from ..zonefile import render as render_zones
+from ..recordset import RecordSet
+from ..zonefile import stream
 from .common import Context, handled, pick_domains, warn
+
+FLUSH_CHUNKS = 1000  # pieces of text written at once: few writes, little text held
 
 
 def _zone_names(zones: tuple[str, ...]) -> set[str]:
@@ -41,15 +46,33 @@ def render(ctx: Context, fmt: str, domains: tuple[str, ...], soa: bool, zones: t
     """Print the expanded zones without contacting any provider."""
     decl = ctx.project.load()
     wanted = _zone_names(zones)
+    nameservers = decl.deployment.nameservers or ("ns1.invalid",)
+    chunks: list[str] = []
+    for text in stream(_zones(decl, domains, wanted), fmt, nameservers if soa else ()):
+        chunks.append(text)
+        if len(chunks) >= FLUSH_CHUNKS:
+            click.echo("".join(chunks), nl=False)
+            chunks.clear()
+    click.echo("".join(chunks), nl=False)
+    click.echo(checks.spf_summary(decl), err=True)
+
+
+def _zones(
+    decl: Declaration, domains: tuple[str, ...], wanted: set[str]
+) -> Iterator[tuple[str, list[RecordSet]]]:
+    """The non-empty zones to print, in the declaration's order, each expanded as it is printed."""
     if domains:
         recordsets = [rs for d in pick_domains(decl, domains) for rs in records.domain_records(decl, d)]
-    else:
-        recordsets = records.expand(decl)
-    grouped = records.by_zone(decl, recordsets, unmanaged_too=True)
-    out = {z: rs for z, rs in grouped.items() if rs and (not wanted or z in wanted)}
-    nameservers = decl.deployment.nameservers or ("ns1.invalid",)
-    click.echo(render_zones(out, fmt, nameservers if soa else ()), nl=False)
-    click.echo(checks.spf_summary(decl), err=True)
+        grouped = records.by_zone(decl, recordsets, unmanaged_too=True)
+        yield from ((z, rs) for z, rs in grouped.items() if rs and (not wanted or z in wanted))
+        return
+    zoning = records.Zoning(decl, unmanaged_too=True)
+    for zone in list(zoning.zones):
+        if wanted and zone not in wanted:
+            continue
+        recordsets = zoning.records(zone) or []
+        if recordsets:
+            yield zone, recordsets
 
 
 @click.command()

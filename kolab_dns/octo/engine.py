@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -26,6 +26,7 @@ from ..errors import KolabDnsError
 from ..model import Declaration
 from ..progress import Progress
 from .faults import Written, wrap
+from .prefilter import Prefilter
 from .processors import KolabOwnership
 from .providers import Provider, Providers
 from .report import PlanCapture, PlanReport, checksum, rows
@@ -35,6 +36,11 @@ SOURCE_ID = "kolab"
 PROCESSOR_ID = "kolab-ownership"
 CAPTURE_ID = "kolab-capture"
 GC_THRESHOLD = 100_000  # allocations between young-generation collections (Python's default: 700)
+FAST_PATH_ENV = "KOLAB_DNS_FAST_PATH"  # "0": every zone through octoDNS (tests and benchmarks compare)
+
+
+def _fast_path_default() -> bool:
+    return os.environ.get(FAST_PATH_ENV, "1") != "0"
 
 
 class _Manager(Manager):
@@ -76,12 +82,18 @@ class Run:
     adopt: bool = False
     max_workers: int | None = None
     progress: Progress | None = None  # per zone planned
+    fast: bool = field(default_factory=_fast_path_default)  # settle unchanged zones before octoDNS
+    settled: list[str] = field(default_factory=list)  # zones the fast path proved unchanged
+
+    @property
+    def workers(self) -> int:
+        return self.max_workers or min(8, (os.cpu_count() or 1) * 2)
 
     def _manager(self, tmpdir: str, enable_checksum: bool) -> _Manager:
         config = {
             "manager": {
                 "enable_checksum": enable_checksum,
-                "max_workers": self.max_workers or min(8, (os.cpu_count() or 1) * 2),
+                "max_workers": self.workers,
                 "plan_outputs": {CAPTURE_ID: {"class": f"{PlanCapture.__module__}.PlanCapture"}},
             },
             "providers": {name: dict(p.config) for name, p in self.providers.items()},
@@ -108,14 +120,26 @@ class Run:
             return PlanReport(0)
         with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir, _fewer_collections():
             manager = self._manager(tmpdir, expected_checksum is not None)
-            if self.progress is not None:
-                manager.planned = _count(self.progress, len(self.zones))
+            tick = None if self.progress is None else _count(self.progress, len(self.zones))
+            manager.planned = tick
             capture = manager.plan_outputs[CAPTURE_ID]
             written = Written()
             for name, provider in self.providers.items():
                 wrap(manager.providers[name], name, provider.file, written, lambda: _zones(capture))
+            remaining = sorted(self.zones)
+            if self.fast:
+                source = manager.providers[SOURCE_ID]
+                prefilter = Prefilter(manager.providers, source, self.workers)
+                remaining = prefilter.run(self.zones, tick)
+                self.settled = prefilter.settled
             try:
-                manager.sync(dry_run=not apply, force=force, checksum=expected_checksum)
+                if remaining:
+                    manager.sync(
+                        eligible_zones=[f"{z}." for z in remaining],
+                        dry_run=not apply,
+                        force=force,
+                        checksum=expected_checksum,
+                    )
             except UnsafePlan as e:
                 report = _report(self, capture)
                 raise KolabDnsError(_unsafe_message(e, report)) from None

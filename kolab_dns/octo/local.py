@@ -1,25 +1,36 @@
-"""The embedded target: octoDNS's YamlProvider, reading its zone files with libyaml, an entry at a time.
+"""The embedded target: octoDNS's YamlProvider, its zone files read and written with libyaml, a
+batch of entries at a time.
 
 octoDNS parses a zone file with PyYAML's pure-Python parser into one node tree: for a zone of
 85,000 records that took 20 s and half a gigabyte before the first record was built. Here the
 file, as octoDNS writes it (one top-level key per owner name), is read a batch of entries at a
 time with libyaml: same files, same records, same context in messages. Anything else (tags such
-as `!include`, anchors, a file not shaped so) goes octoDNS's own way.
+as `!include`, anchors, a file not shaped so) goes octoDNS's own way. Writing is the mirror
+image: octoDNS's entries, sorted as octoDNS sorts them, emitted by libyaml a batch at a time
+instead of one pure-Python representation of the whole zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import yaml
 from octodns.context import ContextDict
+from octodns.provider.plan import Plan
 from octodns.provider.yaml import YamlProvider
 from octodns.record import Record
+from octodns.yaml import _dumpers
 from octodns.zone import Zone
+from yaml.representer import SafeRepresenter
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
+_CDumper: Any = getattr(yaml, "CSafeDumper", None)
 BATCH_LINES = 20_000  # lines of YAML parsed at once: bounded memory, few parser starts
+BATCH_NAMES = 2_000  # owner names emitted at once
 
 
 class _ContextLoader(_CLoader or yaml.SafeLoader):  # type: ignore[misc]
@@ -39,33 +50,51 @@ _ContextLoader.add_constructor(
 )
 
 
-def _batches(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """(first line, text) of runs of whole top-level entries. An entry starts at a line in column
-    0 that is not a sequence item, an explicit key's value (`: `), a comment or a document marker."""
-    start = 0
+def _batches(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(first line, text) of runs of whole top-level entries, holding one run at a time. An entry
+    starts at a line in column 0 that is not a sequence item, an explicit key's value (`: `), a
+    comment or a document marker."""
+    start, run = 0, []
     for i, line in enumerate(lines):
-        if i - start >= BATCH_LINES and line[:1] not in ("", " ", "-", ":", "#", ".", "\n", "\t"):
-            yield start, "".join(lines[start:i])
-            start = i
-    yield start, "".join(lines[start:])
+        if len(run) >= BATCH_LINES and line[:1] not in ("", " ", "-", ":", "#", ".", "\n", "\t"):
+            yield start, "".join(run)
+            start, run = i, []
+        run.append(line)
+    yield start, "".join(run)
+
+
+def _sorting_dumper(order_mode: str) -> type:
+    """octoDNS's SortingDumper (every mapping's keys in its order) on libyaml's emitter."""
+    keygen = _dumpers[order_mode].KEYGEN
+
+    def represent(dumper: Any, data: dict[Any, Any]) -> Any:
+        return dumper.represent_mapping("tag:yaml.org,2002:map", sorted(data.items(), key=keygen))
+
+    def represent_str(dumper: Any, data: str) -> Any:  # libyaml takes exact str only, no value classes
+        return SafeRepresenter.represent_str(dumper, str(data))
+
+    dumper: type = type("SortingCDumper", (_CDumper,), {})
+    dumper.add_representer(dict, represent)  # type: ignore[attr-defined]
+    dumper.add_multi_representer(str, represent_str)  # type: ignore[attr-defined]
+    dumper.add_multi_representer(dict, represent)  # type: ignore[attr-defined]
+    return dumper
 
 
 class LocalYamlProvider(YamlProvider):
-    """A YamlProvider (same options, same files) whose reads are libyaml's."""
+    """A YamlProvider (same options, same files) whose reads and writes are libyaml's."""
 
     def _populate_from_file(self, filename: str, zone: Zone, lenient: bool) -> None:
         if _CLoader is None or self.enforce_order or not self.escaped_semicolons:
             super()._populate_from_file(filename, zone, lenient)  # order checks, escaping: octoDNS's
             return
-        with open(filename, encoding="utf-8") as fh:
-            lines = fh.readlines()
         records = []
         try:
-            for first, text in _batches(lines):
-                for name, value in self._load(filename, first, text).items():
-                    for item in value if isinstance(value, list) else [value]:
-                        item.setdefault("ttl", self.default_ttl)
-                        records.append(Record.new(zone, name, item, source=self, lenient=lenient))
+            with open(filename, encoding="utf-8") as fh:
+                for first, text in _batches(fh):
+                    for name, value in self._load(filename, first, text).items():
+                        for item in value if isinstance(value, list) else [value]:
+                            item.setdefault("ttl", self.default_ttl)
+                            records.append(Record.new(zone, name, item, source=self, lenient=lenient))
         except (yaml.YAMLError, ValueError):
             super()._populate_from_file(filename, zone, lenient)  # octoDNS words the error, or reads tags
             return
@@ -85,3 +114,35 @@ class LocalYamlProvider(YamlProvider):
         if not isinstance(data, dict):
             raise ValueError(f"{filename}: not a mapping of names")
         return data
+
+    def _apply(self, plan: Plan) -> None:
+        """YamlProvider._apply for one file per zone, written a batch of names at a time."""
+        if _CDumper is None or self.split_extension or not self.escaped_semicolons:
+            super()._apply(plan)
+            return
+        zone = plan.existing.copy()
+        zone.apply(plan.changes)
+        by_name: dict[str, list[Record]] = defaultdict(list)
+        for record in sorted(zone.records):
+            by_name[record.decoded_name].append(record)
+        keygen = _dumpers[self.order_mode].KEYGEN
+        dumper = _sorting_dumper(self.order_mode)
+        os.makedirs(self.directory, exist_ok=True)
+        filename = os.path.join(self.directory, f"{zone.decoded_name}yaml")
+        names = iter(sorted(by_name, key=keygen))
+        with open(filename, "w") as fh:
+            fh.write("---\n")
+            while batch := list(itertools.islice(names, BATCH_NAMES)):
+                entries = {name: self._entry(by_name[name]) for name in batch}
+                yaml.dump(entries, fh, Dumper=dumper, indent=2, default_flow_style=False, allow_unicode=True)
+
+    def _entry(self, records: list[Record]) -> Any:
+        """What YamlProvider._apply writes for one owner name (default TTLs left out)."""
+        out = []
+        for record in records:
+            data = record.data
+            data["type"] = record._type
+            if record.ttl == self.default_ttl:
+                del data["ttl"]
+            out.append(data)
+        return out[0] if len(out) == 1 else out

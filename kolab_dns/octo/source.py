@@ -29,7 +29,10 @@ from .. import declaration as declaration_mod
 from .. import ownership, records
 from ..model import Declaration
 from ..recordset import RecordSet
+from ..scope import ScopedZoning
 from .convert import to_octodns
+
+FEW_ZONES = 16  # zones planned for which finding their domains beats indexing the whole declaration
 
 
 class KolabSource(BaseSource):
@@ -53,6 +56,7 @@ class KolabSource(BaseSource):
         self.declaration = declaration
         self._only = None if zones is None else set(zones)
         self._zoning: records.Zoning | None = None
+        self._kept: dict[str, list[RecordSet]] = {}
 
     @property
     def nameservers(self) -> tuple[str, ...]:
@@ -62,7 +66,8 @@ class KolabSource(BaseSource):
     @property
     def zoning(self) -> records.Zoning:
         if self._zoning is None:
-            self._zoning = records.Zoning(self.declaration)
+            few = self._only is not None and len(self._only) <= FEW_ZONES
+            self._zoning = ScopedZoning(self.declaration) if few else records.Zoning(self.declaration)
         return self._zoning
 
     def records(self, zone: str) -> list[RecordSet] | None:
@@ -73,10 +78,16 @@ class KolabSource(BaseSource):
         """
         if self._only is not None and zone not in self._only:
             return None
+        if zone in self._kept:
+            return self._kept.pop(zone)
         rsets = self.zoning.records(zone)
         if rsets is None:
             return None
         return rsets + ownership.markers(zone, rsets, self.declaration.deployment.ttl)
+
+    def keep(self, zone: str, recordsets: list[RecordSet]) -> None:
+        """Hold a zone's record sets (markers included) for the one populate that follows."""
+        self._kept[zone] = recordsets
 
     def list_zones(self) -> list[str]:
         return sorted(f"{z}." for z in self.zoning.zones if self._only is None or z in self._only)

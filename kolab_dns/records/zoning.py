@@ -24,6 +24,8 @@ class Zoning:
     the customer would hold it, and keep its records instead of leaving them out.
     """
 
+    shortcut = True  # skip the zone lookup of a domain's records when no zone lies below it
+
     def __init__(self, decl: Declaration, unmanaged_too: bool = False) -> None:
         self.decl = decl
         self.zones: dict[str, str] = decl.zone_providers()
@@ -34,6 +36,7 @@ class Zoning:
         self._domains: dict[str, list[MailDomain]] | None = None
         self._reach: dict[str, set[str]] | None = None
         self._deployment: dict[str, list[RecordSet]] | None = None
+        self._above: set[str] | None = None
 
     def zone_of(self, name: str) -> str | None:
         return names.longest_zone(name, self.zones)
@@ -89,8 +92,27 @@ class Zoning:
         """One zone's record sets, expanding only the domains that can reach it; None if no zone."""
         if zone not in self.zones:
             return None
-        own = [rs for d in self.domains[zone] for rs in domain_records(self.decl, d) if self._lands(rs, zone)]
+        own: list[RecordSet] = []
+        for d in self.domains[zone]:
+            recordsets = domain_records(self.decl, d)
+            if not self.shortcut or d.name in self._parents() or self.zone_of(d.name) != zone:
+                own += [rs for rs in recordsets if self._lands(rs, zone)]
+                continue
+            # No zone lies below the domain: whatever lies at or below it lands in its zone.
+            inside = "." + d.name
+            own += [
+                rs
+                for rs in recordsets
+                if rs.domain not in self.unmanaged
+                and (rs.name == d.name or rs.name.endswith(inside) or self.zone_of(rs.name) == zone)
+            ]
         return own + self.deployment[zone]
+
+    def _parents(self) -> set[str]:
+        """Every name some zone lies strictly below."""
+        if self._above is None:
+            self._above = {z.split(".", i)[-1] for z in self.zones for i in range(1, z.count(".") + 1)}
+        return self._above
 
     def _lands(self, rs: RecordSet, zone: str) -> bool:
         return rs.domain not in self.unmanaged and self.zone_of(rs.name) == zone

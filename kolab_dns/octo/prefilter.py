@@ -1,0 +1,104 @@
+"""Zones proven unchanged before octoDNS sees them: read each target zone cheaply, compare it with
+what the declaration wants, and hand octoDNS only the zones that may differ.
+
+Network reads (PowerDNS) run in a thread pool, a bounded window ahead, while this thread compares
+the zones already read, in zone order; file reads run here. A target that fails (refused key,
+unreachable) is left to octoDNS from then on, so the failure is reported as it always was.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from .readers import Reader, Unreadable, reader_for
+from .source import KolabSource
+from .unchanged import Data, Key, desired, unchanged
+
+AHEAD = 4  # reads in flight per worker
+
+
+def _plain_for(provider: Any, ours: dict[Key, Data]) -> bool:
+    """The provider plans our records as they are: it supports every type and would not rewrite
+    any before comparing (BaseProvider._process_desired_zone)."""
+    supports = getattr(provider, "SUPPORTS", ())
+    multi_ptr = getattr(provider, "SUPPORTS_MULTIVALUE_PTR", False)
+    for (_, rtype), data in ours.items():
+        if rtype not in supports:
+            return False
+        if rtype == "PTR" and not multi_ptr and len(data.get("values", ())) > 1:
+            return False
+    return True
+
+
+class Prefilter:
+    """One run's fast path over the zones of a plan."""
+
+    def __init__(self, providers: dict[str, Any], source: KolabSource, workers: int) -> None:
+        self.providers = providers
+        self.source = source
+        self.workers = max(1, workers)
+        self.readers: dict[str, Reader | None] = {}
+        self.failed: set[str] = set()  # providers left to octoDNS after a failed read
+        self.settled: list[str] = []
+
+    def _reader(self, provider: str) -> Reader | None:
+        if provider not in self.readers:
+            instance = self.providers.get(provider)
+            self.readers[provider] = None if instance is None else reader_for(instance)
+        return None if provider in self.failed else self.readers[provider]
+
+    def run(self, zones: dict[str, str], tick: Callable[[], None] | None = None) -> list[str]:
+        """The zones octoDNS must plan, in order; the others are settled (and ticked)."""
+        remaining: list[str] = []
+        order = sorted(zones)
+        pending: deque[tuple[str, Future[dict[Key, Data] | None] | None]] = deque()
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="kolab-read") as pool:
+            upcoming = iter(order)
+
+            def fill() -> None:
+                while len(pending) < self.workers * AHEAD:
+                    zone = next(upcoming, None)
+                    if zone is None:
+                        return
+                    reader = self._reader(zones[zone])
+                    concurrent = reader is not None and reader.concurrent
+                    future = pool.submit(reader.read, zone) if concurrent else None
+                    pending.append((zone, future))
+
+            fill()
+            while pending:
+                zone, future = pending.popleft()
+                fill()
+                if self._settle(zone, zones[zone], future):
+                    self.settled.append(zone)
+                    if tick is not None:
+                        tick()
+                else:
+                    remaining.append(zone)
+        return remaining
+
+    def _settle(self, zone: str, provider: str, future: Future[dict[Key, Data] | None] | None) -> bool:
+        reader = self._reader(provider)
+        if reader is None:
+            if future is not None:
+                future.cancel()
+            return False
+        try:
+            target = future.result() if future is not None else reader.read(zone)
+        except Unreadable:
+            self.failed.add(provider)
+            return False
+        if target is None:
+            return False
+        recordsets = self.source.records(zone)
+        if recordsets is None:
+            return False
+        ours = desired(zone, recordsets)
+        if ours is not None and _plain_for(self.providers[provider], ours) and unchanged(zone, ours, target):
+            reader.settled(zone)
+            return True
+        self.source.keep(zone, recordsets)  # octoDNS asks for it next: not expanded twice
+        return False
