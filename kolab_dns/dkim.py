@@ -1,7 +1,8 @@
 """DKIM key material: public keys as a declaration gives them, new key pairs, the public half of a
 private key, and private key files that never reach the repository.
 
-Public keys are parsed through dkimpy, so that what we accept is what a verifier will accept. New
+Public keys are parsed by OpenSSL (through `cryptography`), as the verifiers built on it (OpenDKIM,
+rspamd, Exim) parse them: strict DER, where dkimpy's own reader lets some damaged keys through. New
 keys are generated with `cryptography`, in the formats dkimpy signs with: RSA as a PEM
 `RSA PRIVATE KEY` (PKCS#1, also what OpenDKIM and rspamd read) and ed25519 as the base64 32-byte
 seed. dkimpy's own `dknewkey` shells out to openssl for a fixed 2048-bit key and writes with the
@@ -19,10 +20,9 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from dkim.crypto import UnparsableKeyError
-from dkim.crypto import parse_public_key as dkimpy_public_key
 
 from .errors import KolabDnsError
 from .model import DkimKey
@@ -78,11 +78,12 @@ def parse_public_key(selector: str, text: str) -> DkimKey:
     if k not in (None, "rsa"):
         raise ValueError(f"has unsupported key type k={k}")
     try:
-        parsed = dkimpy_public_key(raw)
-    # dkimpy's ASN.1 reader refuses some malformed lengths with an assert, not an error of its own
-    except (UnparsableKeyError, IndexError, ValueError, TypeError, AssertionError):
-        raise ValueError("is neither an RSA public key (DER) nor a 32-byte ed25519 key") from None
-    bits = int(parsed["modulus"]).bit_length()
+        parsed = serialization.load_der_public_key(raw)
+    except (ValueError, TypeError, UnsupportedAlgorithm):  # OpenSSL's refusals, however worded
+        parsed = None
+    if not isinstance(parsed, rsa.RSAPublicKey):
+        raise ValueError("is neither an RSA public key (DER) nor a 32-byte ed25519 key")
+    bits = parsed.key_size
     if bits < MIN_RSA_BITS:
         raise ValueError(f"is a {bits}-bit RSA key; DKIM verifiers reject keys under {MIN_RSA_BITS} bits")
     return DkimKey(selector, "rsa", base64.b64encode(raw).decode(), bits)

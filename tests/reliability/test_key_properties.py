@@ -335,7 +335,8 @@ def damaged_der(draw: st.DrawFn) -> bytes:
 @settings(FAST, max_examples=600)
 @given(damaged_der())
 def test_a_damaged_rsa_key_is_refused_in_words(der: bytes) -> None:
-    """dkimpy's ASN.1 reader has more ways to refuse than ValueError (an assert, for one)."""
+    """Whatever way the key parser refuses (OpenSSL's unknown-algorithm error is no ValueError),
+    the user reads words."""
     try:
         dkim.parse_public_key("dkim1", base64.b64encode(der).decode())
     except ValueError as e:
@@ -354,6 +355,16 @@ def test_the_damaged_key_that_tripped_dkimpys_assert_is_located() -> None:
                 _dump(_replace(BASE, ("kolab", "dkim", "dkim1"), base64.b64encode(broken).decode())), FILE
             )
         )
+
+
+def test_a_key_dkimpy_takes_but_openssl_refuses_is_refused() -> None:
+    """dkimpy never reads the algorithm OID: a key whose rsaEncryption OID is damaged still parses
+    there, while OpenSSL-based verifiers (OpenDKIM, rspamd) refuse it, and so do we."""
+    der = bytearray(base64.b64decode(RSA_KEY))
+    assert der[6:17] == bytes.fromhex("06092a864886f70d010101")  # OID 1.2.840.113549.1.1.1
+    der[10] = 0
+    with pytest.raises(ValueError, match="is neither an RSA public key"):
+        dkim.parse_public_key("dkim1", base64.b64encode(bytes(der)).decode())
 
 
 # --- aliases and nesting, wherever they are written ----------------------------------------------------
