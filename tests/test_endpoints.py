@@ -159,7 +159,7 @@ def test_tlsa_association_data_equals_openssls(tmp_path: Path) -> None:
     assert str(tlsa.dane_ee(cert)) == f"3 1 1 {sha256}"
     assert tlsa.association(cert, 0, 2) == _openssl("dgst", "-sha512", "-r", data=der).split()[0].decode()
     assert tlsa.association(cert, 0, 0) == der.hex()
-    assert tlsa.load_certificate(der) == cert == tlsa.load_certificate(path.read_bytes())
+    assert certs.load_certificate(der) == cert == certs.load_certificate(path.read_bytes())
 
 
 def test_tlsa_records_match_by_usage_selector_and_type(tmp_path: Path) -> None:

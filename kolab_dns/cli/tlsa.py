@@ -11,11 +11,12 @@ import click
 from cryptography import x509
 
 from ..check.endpoints import tls_probe
+from ..check.endpoints.certs import CertificateError, load_certificate
 from ..check.endpoints.dialogues import BY_PORT
 from ..check.endpoints.settings import EndpointSettings
 from ..check.https import HttpsSettings
 from ..errors import KolabDnsError
-from ..records.tlsa import SMTP_PORT, CertificateError, dane_ee, load_certificate, tlsa_name
+from ..records.tlsa import SMTP_PORT, dane_ee, tlsa_name
 from .common import Context, handled, note
 
 

@@ -9,6 +9,7 @@ from ..model import Declaration, MailDomain
 from ..recordset import SRV, RecordSet
 
 FAMILY = "discovery"
+AUTODISCOVER = "autodiscover."  # + domain: Outlook's autodiscover host, on the primary only
 
 
 class Service(NamedTuple):
@@ -48,5 +49,5 @@ def discovery_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
     target = dep.hostname + "."
     out = [RecordSet(prefix + d, "SRV", dep.ttl, values, d, FAMILY) for prefix, values in _srv_table(target)]
     if domain.primary:
-        out.append(RecordSet(f"autodiscover.{d}", "CNAME", dep.ttl, (target,), d, FAMILY))
+        out.append(RecordSet(AUTODISCOVER + d, "CNAME", dep.ttl, (target,), d, FAMILY))
     return out

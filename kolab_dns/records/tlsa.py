@@ -8,13 +8,16 @@ certificate in, the record out; the check compares published records with a live
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ..model import Declaration
 from ..recordset import TLSA as Tlsa
 from ..recordset import RecordSet
+
+if TYPE_CHECKING:  # certificates come from callers: importing x509 costs every command 35 ms
+    from cryptography import x509
 
 FAMILY = "tlsa"
 USAGES, SELECTORS, MATCHING_TYPES = range(4), range(2), range(3)
@@ -22,20 +25,6 @@ DANE_EE, DANE_TA = 3, 2
 SELECTOR_CERT, SELECTOR_SPKI = 0, 1
 MATCH_FULL, MATCH_SHA256, MATCH_SHA512 = 0, 1, 2
 SMTP_PORT = 25
-
-
-class CertificateError(ValueError):
-    """Bytes that are no PEM or DER certificate."""
-
-
-def load_certificate(data: bytes) -> x509.Certificate:
-    """The first certificate of a PEM file (a full chain starts with the leaf) or a DER one."""
-    try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificates(data)[0]
-        return x509.load_der_x509_certificate(data)
-    except ValueError as e:
-        raise CertificateError(f"not a PEM or DER certificate ({e})") from None
 
 
 def tlsa_name(host: str, port: int = SMTP_PORT) -> str:

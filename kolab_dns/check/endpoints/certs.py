@@ -48,3 +48,17 @@ def describe(cert: x509.Certificate) -> str:
     """`certificate for a, b (issued by X, valid until D)`"""
     named = ", ".join(names(cert)) or "(no name)"
     return f"certificate for {named} (issued by {issuer(cert)}, until {until(cert)})"
+
+
+class CertificateError(ValueError):
+    """Bytes that are no PEM or DER certificate."""
+
+
+def load_certificate(data: bytes) -> x509.Certificate:
+    """The first certificate of a PEM file (a full chain starts with the leaf) or a DER one."""
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)[0]
+        return x509.load_der_x509_certificate(data)
+    except ValueError as e:
+        raise CertificateError(f"not a PEM or DER certificate ({e})") from None
