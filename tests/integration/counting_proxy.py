@@ -8,8 +8,8 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
-from types import TracebackType
-from typing import Self
+
+from ..stoppable import Stoppable
 
 
 def _pump(src: socket.socket, dst: socket.socket) -> None:
@@ -26,7 +26,7 @@ def _pump(src: socket.socket, dst: socket.socket) -> None:
                 pass
 
 
-class CountingProxy:
+class CountingProxy(Stoppable):
     def __init__(self, address: str, upstream: str, tcp: tuple[int, ...], udp: tuple[int, ...] = ()) -> None:
         self.upstream = upstream
         self.accepted: Counter[int] = Counter()  # TCP connections per port
@@ -97,11 +97,3 @@ class CountingProxy:
             s.close()
         for t in self._threads:
             t.join(5)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

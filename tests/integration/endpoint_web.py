@@ -13,14 +13,13 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..stoppable import Stoppable
 from .https_policy import LocalCA
 
 POLICY_PATH = "/.well-known/mta-sts.txt"
@@ -107,7 +106,7 @@ class _Quiet(ThreadingHTTPServer):
         pass  # a client that refuses the certificate ends the handshake: expected in these tests
 
 
-class EndpointWeb:
+class EndpointWeb(Stoppable):
     """HTTPS on address:443 with one certificate; documents by path (and policy by Host)."""
 
     def __init__(self, address: str, cert: Path, key: Path, host: str) -> None:
@@ -166,11 +165,3 @@ class EndpointWeb:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

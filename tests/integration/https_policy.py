@@ -10,13 +10,13 @@ import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from ..stoppable import Stoppable
 
 LOOPBACK = "127.0.0.1"
 
@@ -85,7 +85,7 @@ class LocalCA:
         return cert_path, key_path
 
 
-class PolicyServer:
+class PolicyServer(Stoppable):
     """HTTPS on 127.0.0.1:port serving `policies[host]` at /.well-known/mta-sts.txt by Host header."""
 
     def __init__(self, cert: Path, key: Path) -> None:
@@ -128,11 +128,3 @@ class PolicyServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
