@@ -30,6 +30,8 @@ from kolab_dns.network import iptables, metallb, nftables
 from kolab_dns.network import parse as network_parse
 from kolab_dns.octo.source import KolabSource
 
+from .trees import replace
+
 FILE = "zones/kolab.yaml"
 SHIPPED = (Path(__file__).resolve().parents[2] / "zones" / "kolab.yaml").read_text(encoding="utf-8")
 RSA_KEY = next(line.split(": ", 1)[1] for line in SHIPPED.splitlines() if "dkim1:" in line)
@@ -174,15 +176,6 @@ def _dump(data: Any, **kwargs: Any) -> str:
     return str(yaml.dump(data, Dumper=dumper, **kwargs))
 
 
-def _replace(tree: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(tree, dict):
-        return {k: _replace(v, rest, value) if k == head else v for k, v in tree.items()}
-    return [_replace(v, rest, value) if i == head else v for i, v in enumerate(tree)]
-
-
 def _dotted(path: tuple[Any, ...]) -> str:
     """The reader's name for a path: `kolab.dmarc.p`, `secondary[1]` (an override is below that)."""
     out = ""
@@ -255,7 +248,7 @@ def test_the_base_declaration_is_accepted_and_uses_every_key() -> None:
 
 
 def _refused_at_its_place(path: tuple[Any, ...], value: Any) -> None:
-    doc = load_text(_dump(_replace(BASE, path, value), allow_unicode=True), FILE)
+    doc = load_text(_dump(replace(BASE, path, value), allow_unicode=True), FILE)
     try:
         _as_far_as_a_command_goes(doc)
     except DeclarationError as e:
@@ -352,7 +345,7 @@ def test_the_damaged_key_that_tripped_dkimpys_assert_is_located() -> None:
     ):
         _as_far_as_a_command_goes(
             load_text(
-                _dump(_replace(BASE, ("kolab", "dkim", "dkim1"), base64.b64encode(broken).decode())), FILE
+                _dump(replace(BASE, ("kolab", "dkim", "dkim1"), base64.b64encode(broken).decode())), FILE
             )
         )
 
@@ -388,7 +381,7 @@ def test_a_value_written_twice_as_an_alias_is_refused_at_the_alias(parser: str, 
     if first[: len(second)] == second or second[: len(first)] == first:
         return  # one inside the other: PyYAML would write a recursive structure
     shared = data.draw(st.lists(st.sampled_from(SWEEP[:40]), min_size=1, max_size=3) | st.just({"k": "v"}))
-    text = _dump(_replace(_replace(BASE, first, shared), second, shared), allow_unicode=True)
+    text = _dump(replace(replace(BASE, first, shared), second, shared), allow_unicode=True)
     alias_line = next(i for i, line in enumerate(text.splitlines(), 1) if "*id001" in line)
     with _loader(parser), pytest.raises(DeclarationError) as info:
         load_text(text, FILE)

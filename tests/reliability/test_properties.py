@@ -25,6 +25,8 @@ from kolab_dns.octo.source import KolabSource
 from kolab_dns.project import Project
 from kolab_dns.records import dmarc, mta_sts
 
+from .trees import replace
+
 SHIPPED = (Path(__file__).resolve().parents[2] / "zones" / "kolab.yaml").read_text(encoding="utf-8")
 RSA_KEY = next(line.split(": ", 1)[1] for line in SHIPPED.splitlines() if "dkim1:" in line)
 ED25519_KEY = base64.b64encode(bytes(range(32))).decode()
@@ -117,22 +119,13 @@ def _paths(tree: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-def _replace(tree: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(tree, dict):
-        return {k: _replace(v, rest, value) if k == head else v for k, v in tree.items()}
-    return [_replace(v, rest, value) if i == head else v for i, v in enumerate(tree)]
-
-
 @FAST
 @given(st.data())
 def test_declarations_with_a_node_replaced_load_or_fail_with_our_error(data: st.DataObject) -> None:
     tree = yaml.safe_load(SHIPPED)
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_paths(tree)))
-        tree = _replace(tree, path, data.draw(TREES))
+        tree = replace(tree, path, data.draw(TREES))
     load(yaml.safe_dump(tree, allow_unicode=True))
 
 
