@@ -49,7 +49,7 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     default_provider = top.get("default_provider", LOCAL_PROVIDER)
     _provider_name(r, default_provider, "default_provider", top.lines.get("default_provider"))
     zones = _zones(r, top.get("zones"), top.lines.get("zones"))
-    place = _Placement(zones, default_provider, deployment.mta_sts.secondaries, deployment.kolab_verify)
+    place = Placement(zones, default_provider, deployment.mta_sts.secondaries, deployment.kolab_verify)
     domains = [
         _primary(primary_name, top.lines["primary"], place),
         *_secondaries(r, top, primary_name, place),
@@ -72,7 +72,7 @@ def parse(doc: Doc, base_dir: str = ".") -> Declaration:
 
 
 @dataclass(frozen=True)
-class _Placement:
+class Placement:
     """What decides where a domain's records go, and the deployment-wide defaults of its switches."""
 
     zones: dict[str, str]
@@ -109,13 +109,13 @@ def _zones(r: Reader, value: Any, line: int | None) -> dict[str, str]:
     return zones
 
 
-def _primary(name: str, line: int, place: _Placement) -> MailDomain:
+def _primary(name: str, line: int, place: Placement) -> MailDomain:
     zone = names.longest_zone(name, place.zones) or name
     provider = place.zones.get(zone) or place.default_provider
     return MailDomain(name, True, zone, provider, True, True, False, line)
 
 
-def _secondaries(r: Reader, top: LDict, primary: str, place: _Placement) -> list[MailDomain]:
+def _secondaries(r: Reader, top: LDict, primary: str, place: Placement) -> list[MailDomain]:
     out: list[MailDomain] = []
     seen = {primary: ("primary", top.lines["primary"])}
     for index, (item, line) in enumerate(
@@ -147,7 +147,7 @@ def _secondary_item(r: Reader, item: Any, key: str, line: int) -> tuple[Any, LDi
     return item, None
 
 
-def _overridden(r: Reader, name: str, o: LDict, key: str, line: int, place: _Placement) -> MailDomain:
+def _overridden(r: Reader, name: str, o: LDict, key: str, line: int, place: Placement) -> MailDomain:
     def at(k: str) -> tuple[str, int]:
         return f"{key}.{k}", o.lines.get(k, line)
 

@@ -7,11 +7,10 @@ for messages; the allowed values come from the record families in records/.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any
 
-from . import dkim
+from . import dkim, names
 from .located import LDict
 from .model import Deployment, DkimKey, Dmarc, MtaSts
 from .reader import Reader
@@ -90,31 +89,11 @@ def read_deployment(r: Reader, kolab: LDict, primary: str, base_dir: str, warnin
 def _ips(r: Reader, kolab: LDict, key: str, version: int) -> tuple[str, ...]:
     out: list[str] = []
     for item, line in r.items(kolab.get(key), f"kolab.{key}", kolab.lines.get(key)):
-        ip = r.parsed(item, lambda v: address(v, version), f"kolab.{key}", line)
+        ip = r.parsed(item, lambda v: names.ip_text(v, version), f"kolab.{key}", line)
         if ip in out:
             raise r.fail(f"{ip} is listed twice", f"kolab.{key}", line)
         out.append(ip)
     return tuple(out)
-
-
-def address(value: Any, version: int) -> str:
-    """The canonical text of an A (4) or AAAA (6) value; ValueError in words for anything else.
-
-    ipaddress takes an IPv6 zone index (`fe80::1%eth0`), then fails on it deep in the expansion
-    (reverse_pointer); a DNS record holds no zone index, so it is refused here, where it is written.
-    """
-    try:
-        ip = ipaddress.ip_address(str(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is not an IPv{version} address") from None
-    if ip.version != version:
-        raise ValueError(f"{value!r} is not an IPv{version} address")
-    if getattr(ip, "scope_id", None) is not None:
-        raise ValueError(
-            f"{value!r} has a zone index (%{ip.scope_id}), which means something on one host only; "
-            "a DNS record takes the address without it"
-        )
-    return str(ip)
 
 
 def _reports(r: Reader, value: Any, line: int | None) -> str | None:

@@ -1,4 +1,5 @@
-"""DNS names: IDNA, validation, and placing a name into the longest zone that holds it.
+"""DNS names: IDNA, validation, and placing a name into the longest zone that holds it; and the
+addresses A, AAAA and PTR records hold.
 
 Names are handled as lower-case IDNA (punycode) text without the trailing dot; the octoDNS glue
 adds dots where octoDNS wants them.
@@ -10,6 +11,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from typing import Any
 
 import idna
 from publicsuffixlist import PublicSuffixList
@@ -85,6 +87,26 @@ def longest_zone(name: str, zones: Iterable[str] | set[str]) -> str | None:
         if "." not in candidate:
             return None
         candidate = candidate.split(".", 1)[1]
+
+
+def ip_text(value: Any, version: int) -> str:
+    """The canonical text of an A (4) or AAAA (6) value; ValueError in words for anything else.
+
+    ipaddress takes an IPv6 zone index (`fe80::1%eth0`), then fails on it deep in the expansion
+    (reverse_pointer); a DNS record holds no zone index, so it is refused here, where it is written.
+    """
+    try:
+        ip = ipaddress.ip_address(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv{version} address") from None
+    if ip.version != version:
+        raise ValueError(f"{value!r} is not an IPv{version} address")
+    if getattr(ip, "scope_id", None) is not None:
+        raise ValueError(
+            f"{value!r} has a zone index (%{ip.scope_id}), which means something on one host only; "
+            "a DNS record takes the address without it"
+        )
+    return str(ip)
 
 
 def reverse_name(ip: str) -> str:

@@ -18,7 +18,7 @@ import re
 from . import declaration, names, validate
 from .errors import DeclarationError
 from .model import Declaration, MailDomain
-from .records import Zoning
+from .records import ScopedZoning, Zoning
 
 _ITEM = re.compile(r"( *)- ([a-z0-9][a-z0-9.-]*)[ \t]*\n?")  # a plain `- domain` line, nothing else
 _SECONDARY = "secondary:\n"
@@ -70,45 +70,6 @@ def reachable_zones(old: Declaration, new: Declaration, before: Zoning, after: Z
     return zones
 
 
-class ScopedZoning(Zoning):
-    """Zoning that finds a zone's domains, or a domain's zones, when asked: scoping (and a plan of a
-    few zones) asks about a few, and indexing all 10,000 domains cost more than the rest of it."""
-
-    shortcut = False  # it would index every zone's parents, the cost this class avoids
-
-    def __init__(self, decl: Declaration) -> None:
-        super().__init__(decl)
-        self._managed = [d for d in decl.domains if d.name not in self.unmanaged]
-        self._names = {d.name for d in self._managed}
-
-    @property
-    def domains(self) -> dict[str, list[MailDomain]]:  # type: ignore[override]
-        return _ZoneDomains(self)
-
-    def zones_of(self, domain: str) -> set[str]:
-        if domain not in self._names:
-            return set()
-        zone = self.zone_of(domain)
-        below = {z for z in self.zones if z.endswith("." + domain)}
-        return below if zone is None else below | {zone}
-
-    def zone_domains(self, zone: str) -> list[MailDomain]:
-        """Those it holds and those it lies under (Zoning._index's sets; scoping compares sets)."""
-        suffix = "." + zone
-        inside = [d for d in self._managed if d.name == zone or d.name.endswith(suffix)]
-        holds = [d for d in inside if self.zone_of(d.name) == zone]
-        return holds + [d for d in self._managed if zone.endswith("." + d.name)]
-
-
-class _ZoneDomains(dict[str, list[MailDomain]]):
-    def __init__(self, zoning: ScopedZoning) -> None:
-        super().__init__()
-        self.zoning = zoning
-
-    def __missing__(self, zone: str) -> list[MailDomain]:
-        return self.zoning.zone_domains(zone)
-
-
 def _records(zoning: Zoning, zone: str) -> frozenset | None:
     rsets = zoning.records(zone)
     return None if rsets is None else frozenset(rsets)
@@ -149,7 +110,7 @@ def derive_old(old_text: str, new_text: str, new: Declaration, path: str) -> Dec
     after = [d for d in new.secondaries if d.line > start + len(added)]
     if [d.name for d in region] != added:
         return None
-    place = declaration._Placement(  # a plain line is placed exactly as the reader places it
+    place = declaration.Placement(  # a plain line is placed exactly as the reader places it
         new.zones, new.default_provider, new.deployment.mta_sts.secondaries, new.deployment.kolab_verify
     )
     gone: list[MailDomain] = []

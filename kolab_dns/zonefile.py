@@ -45,25 +45,30 @@ def master_file(zone: str, recordsets: list[RecordSet], soa_ns: tuple[str, ...] 
     return "\n".join(lines) + "\n"
 
 
-def _bodies(zone: str, recordsets: list[RecordSet]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """(relative name, [{type, ttl, values}]) in output order: a name's record sets are adjacent
-    once sorted."""
-    name, items = None, []
+def _by_name(zone: str, recordsets: list[RecordSet]) -> Iterator[tuple[str, list[RecordSet]]]:
+    """(relative name, its record sets) in output order: a name's record sets are adjacent once
+    sorted."""
+    name: str | None = None
+    group: list[RecordSet] = []
     for rs in _sorted(recordsets):
         rel = names.relative(rs.name, zone)
         if rel != name:
             if name is not None:
-                yield name, items
-            name, items = rel, []
-        items.append({"type": rs.type, "ttl": rs.ttl, "values": [value_data(v) for v in rs.values]})
+                yield name, group
+            name, group = rel, []
+        group.append(rs)
     if name is not None:
-        yield name, items
+        yield name, group
 
 
-def as_data(zones: dict[str, list[RecordSet]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """{zone: {relative name: [{type, ttl, values}]}}, the shape of an octoDNS YAML zone file
-    (TXT values unescaped)."""
-    return {zone: dict(_bodies(zone, recordsets)) for zone, recordsets in zones.items()}
+def _bodies(zone: str, recordsets: list[RecordSet]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(relative name, [{type, ttl, values}]): the shape of an octoDNS YAML zone file (TXT values
+    unescaped)."""
+    for name, group in _by_name(zone, recordsets):
+        yield (
+            name,
+            [{"type": rs.type, "ttl": rs.ttl, "values": [value_data(v) for v in rs.values]} for rs in group],
+        )
 
 
 _string = json.encoder.py_encode_basestring  # as json.dumps(ensure_ascii=False) writes a string
@@ -73,7 +78,7 @@ BATCH = 500  # owner names per YAML dump: few emitter starts, little text held
 
 def _json(value: Any, level: int) -> str:
     """json.dumps(value, indent=2, ensure_ascii=False) nested `level` deep, for the plain data
-    of as_data (json.dumps itself takes its slow pure-Python encoder whenever it indents)."""
+    of _bodies (json.dumps itself takes its slow pure-Python encoder whenever it indents)."""
     kind = type(value)
     if kind is str:
         return _string(value)
@@ -111,18 +116,10 @@ def _json_zone(zone: str, recordsets: list[RecordSet]) -> Iterator[str]:
     """One zone's member of the top-level object, a name at a time."""
     yield f"  {_string(zone)}: {{"
     first = True
-    name: str | None = None
-    items: list[str] = []
-    for rs in [*_sorted(recordsets), None]:
-        rel = None if rs is None else names.relative(rs.name, zone)
-        if rel != name or rs is None:
-            if name is not None:
-                body = "[\n      " + ",\n      ".join(items) + "\n    ]"
-                yield ("\n    " if first else ",\n    ") + f"{_string(name)}: {body}"
-                first = False
-            name, items = rel, []
-        if rs is not None:
-            items.append(_json_record(rs))
+    for name, group in _by_name(zone, recordsets):
+        body = "[\n      " + ",\n      ".join([_json_record(rs) for rs in group]) + "\n    ]"
+        yield ("\n    " if first else ",\n    ") + f"{_string(name)}: {body}"
+        first = False
     yield "}" if first else "\n  }"
 
 

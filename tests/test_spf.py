@@ -5,10 +5,16 @@ from __future__ import annotations
 import pytest
 
 from kolab_dns.errors import DeclarationError
+from kolab_dns.model import Declaration, MailDomain
 from kolab_dns.records import spf
-from kolab_dns.records.mail import spf_cost
+from kolab_dns.validate import spf_costs
 
 from .test_records import BASE, find, make
+
+
+def spf_cost(decl: Declaration, domain: MailDomain) -> spf.Cost:
+    return spf_costs(decl)[domain.name]
+
 
 WITH_EXTRA = BASE.replace("  ttl: 600\n", "  ttl: 600\n  spf: {extra}\n")
 

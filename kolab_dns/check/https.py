@@ -51,14 +51,6 @@ class Response:
     body: bytes
 
 
-def _address(host: str, resolver: Resolver) -> str:
-    for rdtype in ("A", "AAAA"):
-        answer = resolver.lookup(host, rdtype)
-        if answer.rdatas:
-            return str(answer.rdatas[0].address)
-    raise FetchError(f"{host} has no A or AAAA record")
-
-
 def _reason(e: BaseException) -> str:
     """The innermost words: urllib3 wraps the ssl or socket error that says what went wrong."""
     while isinstance(e, HTTPError) and isinstance(getattr(e, "reason", None), BaseException):
@@ -75,7 +67,9 @@ def _reason(e: BaseException) -> str:
 def get(host: str, path: str, resolver: Resolver, settings: HttpsSettings) -> Response:
     """GET https://host/path, connected to the resolved (or configured) address, the certificate
     verified for host; raises FetchError or DnsError."""
-    address, port = settings.connect or (_address(host, resolver), 443)
+    address, port = settings.connect or (resolver.address(host), 443)
+    if address is None:
+        raise FetchError(f"{host} has no A or AAAA record")
     pool = urllib3.HTTPSConnectionPool(
         address,
         port,

@@ -149,6 +149,14 @@ class Resolver:
     def values(self, name: str, rdtype: str) -> tuple[str, ...]:
         return self.lookup(name, rdtype).values
 
+    def address(self, host: str) -> str | None:
+        """Where a client connects to host: its first address, IPv4 before IPv6; None without one."""
+        for rdtype in ("A", "AAAA"):
+            found = self.values(host, rdtype)
+            if found:
+                return found[0]
+        return None
+
     def probe(self, name: str) -> None:
         """Fail fast when a server does not answer at all, rather than once per query."""
         for where, res in self._servers:

@@ -75,6 +75,10 @@ def endpoint_table(webrtc: PortRange = DEFAULT_WEBRTC) -> tuple[Endpoint, ...]:
     )
 
 
+#: The port of each single-port endpoint, by the page's name for it: what `check --endpoints` probes.
+PORTS = {e.what: e.ports.first for e in endpoint_table() if e.ports.first == e.ports.last}
+
+
 @dataclass(frozen=True)
 class Network:
     public: IPv4Address  # DNAT target from outside, SNAT source of everything the cluster sends

@@ -8,9 +8,10 @@ before anything is written, and `network render` never prints rules built on a w
 from __future__ import annotations
 
 import re
-from ipaddress import IPv4Address, IPv4Network, ip_address, ip_network
+from ipaddress import IPv4Address, IPv4Network, ip_network
 from typing import Any
 
+from .. import names
 from ..located import LDict
 from ..reader import Reader
 from .model import DEFAULT_WEBRTC, REQUIRED_SERVICES, SERVICES, Network, PortRange, endpoint_table
@@ -85,13 +86,7 @@ def read_network(r: Reader, top: LDict, ipv4: tuple[str, ...], warnings: list[st
 
 def _ipv4(r: Reader, value: Any, key: str, line: int | None) -> IPv4Address:
     r.typed(value, str, key, line, "an IPv4 address")
-    try:
-        ip = ip_address(value.strip())
-    except ValueError:
-        raise r.fail(f"{value!r} is not an IPv4 address", key, line) from None
-    if not isinstance(ip, IPv4Address):
-        raise r.fail(f"{value!r} is not an IPv4 address (the NAT rules are IPv4 only)", key, line)
-    return ip
+    return IPv4Address(r.parsed(value.strip(), lambda v: names.ip_text(v, 4), key, line))
 
 
 def _public(r: Reader, value: Any, line: int | None) -> IPv4Address:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import yaml
 from octodns.idna import idna_decode, idna_encode
 from octodns.zone import Zone
+from octodns_powerdns import PowerDnsProvider, _encode_zone_name
 from requests import HTTPError, Response
 
 from .local import LocalYamlProvider, _batches
@@ -127,16 +128,10 @@ class PowerDnsReader:
 
     @staticmethod
     def fits(provider: Any) -> bool:
-        try:
-            from octodns_powerdns import PowerDnsProvider
-        except ImportError:
-            return False
         return type(provider) is PowerDnsProvider
 
     @staticmethod
     def _path(zone: str) -> str:
-        from octodns_powerdns import _encode_zone_name
-
         return f"zones/{_encode_zone_name(f'{zone}.')}"
 
     def _reuse(self, path: str, data: Any = None) -> Response:

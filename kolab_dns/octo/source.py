@@ -29,7 +29,6 @@ from .. import declaration as declaration_mod
 from .. import ownership, records
 from ..model import Declaration
 from ..recordset import RecordSet
-from ..scope import ScopedZoning
 from .convert import to_octodns
 
 FEW_ZONES = 16  # zones planned for which finding their domains beats indexing the whole declaration
@@ -67,7 +66,7 @@ class KolabSource(BaseSource):
     def zoning(self) -> records.Zoning:
         if self._zoning is None:
             few = self._only is not None and len(self._only) <= FEW_ZONES
-            self._zoning = ScopedZoning(self.declaration) if few else records.Zoning(self.declaration)
+            self._zoning = records.ScopedZoning(self.declaration) if few else records.Zoning(self.declaration)
         return self._zoning
 
     def records(self, zone: str) -> list[RecordSet] | None:

@@ -10,9 +10,17 @@ from collections.abc import Iterable
 from ..model import Declaration
 from ..recordset import RecordSet
 from .expand import DOMAIN_FAMILIES, deployment_records, domain_records, expand
-from .zoning import Zoning
+from .zoning import ScopedZoning, Zoning
 
-__all__ = ["DOMAIN_FAMILIES", "Zoning", "by_zone", "deployment_records", "domain_records", "expand"]
+__all__ = [
+    "DOMAIN_FAMILIES",
+    "ScopedZoning",
+    "Zoning",
+    "by_zone",
+    "deployment_records",
+    "domain_records",
+    "expand",
+]
 
 
 def by_zone(

@@ -44,10 +44,15 @@ def _srv_table(target: str) -> tuple[tuple[str, tuple[SRV, ...]], ...]:
     )
 
 
+def has_autodiscover(domain: MailDomain) -> bool:
+    """Outlook's autodiscover host is published for the primary only."""
+    return domain.primary
+
+
 def discovery_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:
     dep, d = decl.deployment, domain.name
     target = dep.hostname + "."
     out = [RecordSet(prefix + d, "SRV", dep.ttl, values, d, FAMILY) for prefix, values in _srv_table(target)]
-    if domain.primary:
+    if has_autodiscover(domain):
         out.append(RecordSet(AUTODISCOVER + d, "CNAME", dep.ttl, (target,), d, FAMILY))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import Declaration, MailDomain
 from ..recordset import MX, RecordSet
-from .spf import Cost, costs, primary_value, secondary_value
+from .spf import primary_value, secondary_value
 
 FAMILY = "mail"
 MX_PREFERENCE = 10
@@ -14,12 +14,6 @@ def spf_value(decl: Declaration, domain: MailDomain) -> str:
     if domain.primary:
         return primary_value(decl.deployment.hostname, decl.deployment.spf)
     return secondary_value(decl.primary.name)
-
-
-def spf_cost(decl: Declaration, domain: MailDomain) -> Cost:
-    """Lookups a receiver spends on this domain's SPF, following the include of the primary."""
-    primary, secondary = costs(decl)
-    return primary if domain.primary else secondary
 
 
 def mail_records(decl: Declaration, domain: MailDomain) -> list[RecordSet]:

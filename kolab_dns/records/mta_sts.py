@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
-from ..model import Declaration, MailDomain
+from ..model import Declaration, MailDomain, MtaSts
 from ..recordset import RecordSet
 
 FAMILY = "mta-sts"
@@ -46,7 +47,7 @@ class Policy:
         lines = [f"version: {self.version}", f"mode: {self.mode}", *(f"mx: {m}" for m in self.mx)]
         return "".join(line + "\r\n" for line in [*lines, f"max_age: {self.max_age}"])
 
-    @property
+    @cached_property
     def id(self) -> str:
         return policy_id(self.text())
 
@@ -97,8 +98,12 @@ def policy_id(text: str) -> str:
 
 
 def declared_policy(decl: Declaration) -> Policy:
-    p = decl.deployment.mta_sts
-    return Policy(VERSION, p.mode, p.max_age, p.mx or (decl.deployment.hostname,))
+    return _policy(decl.deployment.mta_sts, decl.deployment.hostname)
+
+
+@lru_cache(maxsize=8)  # one policy per deployment, asked for by every domain that publishes it
+def _policy(p: MtaSts, hostname: str) -> Policy:
+    return Policy(VERSION, p.mode, p.max_age, p.mx or (hostname,))
 
 
 def policy_text(decl: Declaration) -> str:

@@ -116,3 +116,42 @@ class Zoning:
 
     def _lands(self, rs: RecordSet, zone: str) -> bool:
         return rs.domain not in self.unmanaged and self.zone_of(rs.name) == zone
+
+
+class ScopedZoning(Zoning):
+    """Zoning that finds a zone's domains, or a domain's zones, when asked: scoping (and a plan of a
+    few zones) asks about a few, and indexing all 10,000 domains cost more than the rest of it."""
+
+    shortcut = False  # it would index every zone's parents, the cost this class avoids
+
+    def __init__(self, decl: Declaration) -> None:
+        super().__init__(decl)
+        self._managed = [d for d in decl.domains if d.name not in self.unmanaged]
+        self._names = {d.name for d in self._managed}
+
+    @property
+    def domains(self) -> dict[str, list[MailDomain]]:  # type: ignore[override]
+        return _ZoneDomains(self)
+
+    def zones_of(self, domain: str) -> set[str]:
+        if domain not in self._names:
+            return set()
+        zone = self.zone_of(domain)
+        below = {z for z in self.zones if z.endswith("." + domain)}
+        return below if zone is None else below | {zone}
+
+    def zone_domains(self, zone: str) -> list[MailDomain]:
+        """Those it holds and those it lies under (Zoning._index's sets; scoping compares sets)."""
+        suffix = "." + zone
+        inside = [d for d in self._managed if d.name == zone or d.name.endswith(suffix)]
+        holds = [d for d in inside if self.zone_of(d.name) == zone]
+        return holds + [d for d in self._managed if zone.endswith("." + d.name)]
+
+
+class _ZoneDomains(dict[str, list[MailDomain]]):
+    def __init__(self, zoning: ScopedZoning) -> None:
+        super().__init__()
+        self.zoning = zoning
+
+    def __missing__(self, zone: str) -> list[MailDomain]:
+        return self.zoning.zone_domains(zone)

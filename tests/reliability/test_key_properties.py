@@ -30,7 +30,7 @@ from kolab_dns.network import iptables, metallb, nftables
 from kolab_dns.network import parse as network_parse
 from kolab_dns.octo.source import KolabSource
 
-from .trees import replace
+from .trees import replace, scalars, trees
 
 FILE = "zones/kolab.yaml"
 SHIPPED = (Path(__file__).resolve().parents[2] / "zones" / "kolab.yaml").read_text(encoding="utf-8")
@@ -91,19 +91,8 @@ KEYS = list(_keys(BASE))
 
 # --- values of the wrong shape -----------------------------------------------------------------------
 
-SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=True)
-    | st.text(max_size=20)
-    | st.dates()
-)
-TREES = st.recursive(
-    SCALARS,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(SCALARS, children, max_size=3),
-    max_leaves=8,
-)
+SCALARS = scalars(st.dates())
+TREES = trees(SCALARS, size=3, max_leaves=8)
 ADDRESSES = [
     "fe80::1%eth0", "fe80::1%", "fe80::1%25eth0", "1.2.3.4%0", "::ffff:192.0.2.1", "::", "0.0.0.0",
     "192.0.2.0/24", "2001:db8::/32", "[2001:db8::1]", "01.2.3.4", "1.2.3", "1.2.3.4.5", "2001:db8:::1",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...network.model import PORTS
+
 
 @dataclass(frozen=True)
 class Exchange:
@@ -68,14 +70,14 @@ class Service:
         return self.dialogue.protocol + (" (TLS)" if self.implicit else " (STARTTLS)")
 
 
-SMTP_MX = Service(25, "smtp", SMTP, implicit=False)
-HTTPS = Service(443, "https", None, implicit=True)
-# Kolab's networking page, "Exposed endpoints": submission, IMAP and ManageSieve.
+# The ports are those of Kolab's networking page, "Exposed endpoints" (network/model.py's table).
+SMTP_MX = Service(PORTS["smtp"], "smtp", SMTP, implicit=False)
+HTTPS = Service(PORTS["https"], "https", None, implicit=True)
 CLIENT_SERVICES = (
-    Service(465, "submission", SMTP, implicit=True),
-    Service(587, "submission", SMTP, implicit=False),
-    Service(143, "imap", IMAP, implicit=False),
-    Service(993, "imap", IMAP, implicit=True),
-    Service(4190, "sieve", SIEVE, implicit=False),
+    Service(PORTS["submissions"], "submission", SMTP, implicit=True),
+    Service(PORTS["submission"], "submission", SMTP, implicit=False),
+    Service(PORTS["imap"], "imap", IMAP, implicit=False),
+    Service(PORTS["imaps"], "imap", IMAP, implicit=True),
+    Service(PORTS["sieve"], "sieve", SIEVE, implicit=False),
 )
 BY_PORT = {s.port: s for s in (SMTP_MX, *CLIENT_SERVICES, HTTPS)}

@@ -13,13 +13,14 @@ import socket
 import struct
 from dataclasses import dataclass
 
+from ...network.model import PORTS
 from ..context import CheckContext
 from ..results import Result, Status
 from .targets import target
 from .tls_probe import Target
 
 CHECK = "stun"
-PORT = 3478
+PORT = PORTS["turn"]
 MAGIC = 0x2112A442
 BINDING_REQUEST, BINDING_SUCCESS = 0x0001, 0x0101
 MAPPED_ADDRESS, XOR_MAPPED_ADDRESS = 0x0001, 0x0020

@@ -21,12 +21,11 @@ def target(ctx: CheckContext, domain: str, check: str, host: str, port: int) -> 
         return Target(host, port, address)
     subject = f"{host}:{port}"
     try:
-        for rdtype in ("A", "AAAA"):
-            values = ctx.resolver.values(host, rdtype)
-            if values:
-                return Target(host, port, values[0])
+        found = ctx.resolver.address(host)
     except DnsError as e:
         return dns_error(domain, check, subject, e)
+    if found:
+        return Target(host, port, found)
     return Result(
         domain,
         check,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from ...model import MailDomain
-from ...records.discovery import AUTODISCOVER, discovery_records
+from ...records.discovery import AUTODISCOVER, has_autodiscover
 from ...records.mta_sts import POLICY_HOST
 from ..context import CheckContext
 from ..results import Result, Status
@@ -107,16 +107,11 @@ def check_host(ctx: CheckContext) -> list[Result]:
     return _https(ctx, host, host, ("autoconfig", "GET", path, None, autoconfig.thunderbird))
 
 
-def _has_autodiscover(ctx: CheckContext, domain: MailDomain) -> bool:
-    name = AUTODISCOVER + domain.name
-    return any(rs.name == name for rs in discovery_records(ctx.decl, domain))
-
-
 def check_domain(ctx: CheckContext, domain: MailDomain) -> list[Result]:
     out: list[Result] = []
     if domain.mta_sts:
         out += _https(ctx, domain.name, POLICY_HOST + domain.name)
-    if _has_autodiscover(ctx, domain):
+    if has_autodiscover(domain):
         body = autoconfig.OUTLOOK_REQUEST.format(address=f"postmaster@{domain.name}")
         request = ("autodiscover", "POST", AUTODISCOVER_PATH, body, autoconfig.outlook)
         out += _https(ctx, domain.name, AUTODISCOVER + domain.name, request)
