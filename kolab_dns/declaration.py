@@ -15,8 +15,8 @@ from typing import Any
 
 from . import names, validate
 from .deployment import KOLAB_KEYS, read_deployment
-from .located import Doc, LDict, load_file
-from .model import Declaration, MailDomain
+from .located import Doc, LDict, LList, load_file
+from .model import Declaration, MailDomain, plain_secondaries
 from .network.parse import read_network
 from .reader import Reader, kind
 
@@ -86,6 +86,18 @@ class Placement:
         provider = self.zones.get(zone) or self.default_provider
         return MailDomain(name, False, zone, provider, True, self.mta_sts, self.kolab_verify, line)
 
+    def plain_list(self, domains: list[str], lines: list[int]) -> list[MailDomain]:
+        """What plain() gives for each of a list of names, in fewer steps per name: a name whose
+        last label ends no listed zone is a zone of its own."""
+        zones, default = self.zones, self.default_provider
+        tails = {zone.rpartition(".")[2] for zone in zones}
+        placed = [
+            (names.longest_zone(name, zones) or name) if name.rpartition(".")[2] in tails else name
+            for name in domains
+        ]
+        rows = zip(domains, placed, [zones.get(zone) or default for zone in placed], lines, strict=True)
+        return plain_secondaries(rows, self.mta_sts, self.kolab_verify)
+
 
 def _provider_name(r: Reader, value: Any, key: str, line: int | None) -> str:
     r.typed(value, str, key, line, "a provider name (a file in providers/)")
@@ -116,6 +128,9 @@ def _primary(name: str, line: int, place: Placement) -> MailDomain:
 
 
 def _secondaries(r: Reader, top: LDict, primary: str, place: Placement) -> list[MailDomain]:
+    plain = _plain_secondaries(top.get("secondary"), primary, place)
+    if plain is not None:
+        return plain
     out: list[MailDomain] = []
     seen = {primary: ("primary", top.lines["primary"])}
     for index, (item, line) in enumerate(
@@ -134,6 +149,19 @@ def _secondaries(r: Reader, top: LDict, primary: str, place: Placement) -> list[
         else:
             out.append(_overridden(r, name, overrides, key, line, place))
     return out
+
+
+def _plain_secondaries(value: Any, primary: str, place: Placement) -> list[MailDomain] | None:
+    """The usual fleet, a list of distinct plain names and nothing else, read in bulk: what the
+    loop in _secondaries makes of it (which reads and reports everything else), or None."""
+    if not isinstance(value, LList) or not value or set(map(type, value)) != {str}:
+        return None
+    if not names.all_plain(value):  # so names.to_ascii gives each back as it is
+        return None
+    distinct = set(value)
+    if len(distinct) != len(value) or primary in distinct:
+        return None
+    return place.plain_list(value, value.lines)
 
 
 def _secondary_item(r: Reader, item: Any, key: str, line: int) -> tuple[Any, LDict | None]:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import DeclarationError
+from .yaml_runs import STR_TAG, Run, plain_runs
 
 #: 100,000 domains, one line each, are 2.3 MB (bench/generate.py); with overrides on every one, ~10.
 MAX_BYTES = 16 * 1024 * 1024
@@ -51,9 +52,6 @@ class Doc:
 
     def error(self, message: str, key: str | None = None, line: int | None = None) -> DeclarationError:
         return DeclarationError(message, self.file, line, key)
-
-
-_STR = "tag:yaml.org,2002:str"
 
 
 class _Refused(Exception):
@@ -95,9 +93,11 @@ def _convert(
     path: str = "",
     seen: set[int] | None = None,
     depth: int = 1,
+    runs: dict[int, Run] | None = None,
 ) -> Any:
     """The located tree of a composed one. In libyaml's tree (`seen` given) it checks what _Loader
-    refuses, before anything is expanded: a node met twice is an alias, and the depth."""
+    refuses, before anything is expanded: a node met twice is an alias, and the depth. `runs`: the
+    plain item runs taken out of the text, spliced back after their first item."""
     line = node.start_mark.line + 1
     if seen is not None:
         if id(node) in seen or depth > MAX_DEPTH:
@@ -109,7 +109,7 @@ def _convert(
         out.line, out.lines = line, {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
-            key = _convert(key_node, loader, file, path, seen, depth + 1)
+            key = _convert(key_node, loader, file, path, seen, depth + 1, runs)
             if isinstance(key, (dict, list)):
                 raise DeclarationError("a mapping key must be a plain value", file, key_line, path or None)
             where = f"{path}.{key}" if path else str(key)
@@ -117,17 +117,20 @@ def _convert(
                 raise DeclarationError(
                     f"duplicate key {key!r} (first on line {out.lines[key]})", file, key_line, where
                 )
-            out[key] = _convert(value_node, loader, file, where, seen, depth + 1)
+            out[key] = _convert(value_node, loader, file, where, seen, depth + 1, runs)
             out.lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = LList()
         seq.line, seq.lines = line, []
         for index, item in enumerate(node.value):
-            seq.append(_convert(item, loader, file, f"{path}[{index}]", seen, depth + 1))
+            seq.append(_convert(item, loader, file, f"{path}[{index}]", seen, depth + 1, runs))
             seq.lines.append(item.start_mark.line + 1)
+            if runs and (run := runs.get(seq.lines[-1])) is not None:
+                if not run.splice(node, item, seq, seq.lines):
+                    raise _Unusual
         return seq
-    if node.tag == _STR and type(node) is yaml.ScalarNode:
+    if node.tag == STR_TAG and type(node) is yaml.ScalarNode:
         return node.value  # what construct_object gives a string, without its bookkeeping
     try:
         return loader.construct_object(node, deep=True)
@@ -195,6 +198,20 @@ def _plain(e: yaml.MarkedYAMLError) -> str:
 _FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 
 
+def _fast(text: str, file: str, runs: dict[int, Run] | None = None) -> Doc:
+    """libyaml's tree of a text, located; every run must have been spliced back in."""
+    assert _FAST_LOADER is not None
+    fast = _FAST_LOADER(text)
+    try:
+        node = fast.get_single_node()
+        data = None if node is None else _convert(node, fast, file, seen=set(), runs=runs)
+        if runs and not all(run.spliced and run.all_strings(fast) for run in runs.values()):
+            raise _Unusual
+    finally:
+        fast.dispose()
+    return Doc(file, data)
+
+
 def load_text(text: str, file: str, what: str = "declaration") -> Doc:
     """Parse YAML text; syntax errors become one-line DeclarationErrors. `what` names the kind of
     file in messages ("declaration", "provider file")."""
@@ -202,14 +219,16 @@ def load_text(text: str, file: str, what: str = "declaration") -> Doc:
         raise DeclarationError(_too_large(len(text), what), file)
     # libyaml is laxer about some characters the pure-Python reader rejects: those files go the slow way.
     if _FAST_LOADER is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
-        fast = _FAST_LOADER(text)
+        runs, blanked = plain_runs(text)
+        if runs:
+            try:
+                return _fast(blanked, file, runs)
+            except (yaml.YAMLError, _Unusual, DeclarationError):
+                pass  # composed below as written, whatever went wrong, and reported from that
         try:
-            node = fast.get_single_node()
-            return Doc(file, None if node is None else _convert(node, fast, file, seen=set()))
+            return _fast(text, file)
         except (yaml.YAMLError, _Unusual):
             pass  # reported below, in the pure-Python parser's words
-        finally:
-            fast.dispose()
     try:
         loader = _Loader(text)  # the reader checks for control characters right here
     except yaml.reader.ReaderError as e:

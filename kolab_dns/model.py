@@ -6,6 +6,7 @@ Built by declaration.py from YAML; read by validate.py, the record expansion, th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,30 @@ class MailDomain:
     mta_sts: bool = False
     kolab_verify: bool = False
     line: int = field(default=0, compare=False)  # where it is declared is not what it is
+
+
+def plain_secondaries(
+    rows: Iterable[tuple[str, str, str, int]], mta_sts: bool, kolab_verify: bool
+) -> list[MailDomain]:
+    """MailDomain(name, False, zone, provider, True, mta_sts, kolab_verify, line) for each row of
+    (name, zone, provider, line). A frozen dataclass's __init__ sets every field through
+    object.__setattr__, which was a third of reading a fleet's 10,000 domains; filling the new
+    instance's dict makes the same object (same fields, equality, hash and repr) at a third of it."""
+    out: list[MailDomain] = []
+    new = object.__new__
+    for name, zone, provider, line in rows:
+        domain = new(MailDomain)
+        fields = domain.__dict__
+        fields["name"] = name
+        fields["primary"] = False
+        fields["zone"] = zone
+        fields["provider"] = provider
+        fields["managed"] = True
+        fields["mta_sts"] = mta_sts
+        fields["kolab_verify"] = kolab_verify
+        fields["line"] = line
+        out.append(domain)
+    return out
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,22 @@ def to_ascii(name: str) -> str:
     return result
 
 
+_PLAIN_LINES = re.compile(rf"(?:{_PLAIN_NAME.pattern}\n)*")
+
+
+def all_plain(names: list[str]) -> bool:
+    """Whether to_ascii gives every one of these strings back unchanged, tested in one regex pass:
+    a fleet's 10,000 names are plain lower-case ASCII names."""
+    text = "\n".join(names) + "\n"
+    return (
+        text.isascii()
+        and text.count("\n") == len(names)  # no name holds a line break of its own
+        and "xn--" not in text
+        and max(map(len, names), default=0) <= 253
+        and _PLAIN_LINES.fullmatch(text) is not None
+    )
+
+
 def is_subdomain(name: str, parent: str) -> bool:
     return name == parent or name.endswith("." + parent)
 
