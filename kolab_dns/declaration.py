@@ -15,6 +15,7 @@ from typing import Any
 
 from . import names, validate
 from .deployment import KOLAB_KEYS, read_deployment
+from .gc_batches import fewer_collections
 from .located import Doc, LDict, LList, load_file
 from .model import Declaration, MailDomain, plain_secondaries
 from .network.parse import read_network
@@ -33,6 +34,7 @@ def load(path: str, display: str | None = None) -> Declaration:
     return parse(doc, base_dir=os.path.dirname(os.path.abspath(path)))
 
 
+@fewer_collections()
 def parse(doc: Doc, base_dir: str = ".") -> Declaration:
     r = Reader(doc)
     data = doc.data

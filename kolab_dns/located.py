@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import DeclarationError
+from .gc_batches import fewer_collections
 from .yaml_runs import STR_TAG, Run, plain_runs
 
 #: 100,000 domains, one line each, are 2.3 MB (bench/generate.py); with overrides on every one, ~10.
@@ -212,6 +213,7 @@ def _fast(text: str, file: str, runs: dict[int, Run] | None = None) -> Doc:
     return Doc(file, data)
 
 
+@fewer_collections()
 def load_text(text: str, file: str, what: str = "declaration") -> Doc:
     """Parse YAML text; syntax errors become one-line DeclarationErrors. `what` names the kind of
     file in messages ("declaration", "provider file")."""

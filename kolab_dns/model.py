@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # a type only: the model imports nothing of ours at run time
@@ -115,6 +116,10 @@ class Declaration:
 
     def zone_providers(self) -> dict[str, str]:
         """Every zone kolab-dns writes to, with its provider: declared ones and own-zone domains."""
+        return dict(self._zone_providers)
+
+    @cached_property
+    def _zone_providers(self) -> dict[str, str]:  # asked for by each step of a run; kept, not shared
         out = dict(self.zones)
         for d in self.domains:
             if d.managed and d.zone not in out:
@@ -123,4 +128,13 @@ class Declaration:
 
     def domain(self, ascii_name: str) -> MailDomain | None:
         """The declared domain of this IDNA name (names.to_ascii gives it from what a user typed)."""
-        return next((d for d in self.domains if d.name == ascii_name), None)
+        return self._by_name.get(ascii_name)
+
+    @cached_property
+    def unmanaged(self) -> frozenset[str]:
+        """The names of the domains whose DNS the customer runs."""
+        return frozenset(d.name for d in self.domains if not d.managed)
+
+    @cached_property
+    def _by_name(self) -> dict[str, MailDomain]:
+        return {d.name: d for d in reversed(self.domains)}  # the first of a name, as a search finds

@@ -12,19 +12,24 @@ one with those lines swapped back (`derive_old`), and its 10,000 unchanged lines
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
+from operator import attrgetter
 
 from . import declaration, names, validate
 from .errors import DeclarationError
+from .gc_batches import fewer_collections
 from .model import Declaration, MailDomain
 from .records import ScopedZoning, Zoning
 
 _ITEM = re.compile(r"( *)- ([a-z0-9][a-z0-9.-]*)[ \t]*\n?")  # a plain `- domain` line, nothing else
 _SECONDARY = "secondary:\n"
+_LINE = attrgetter("line")
 _OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # not "\n"
 
 
+@fewer_collections()
 def changed_zones(old: Declaration, new: Declaration) -> dict[str, str]:
     """zone -> provider for every zone whose records differ, or that either side alone manages.
 
@@ -55,7 +60,8 @@ def reachable_zones(old: Declaration, new: Declaration, before: Zoning, after: Z
     new_domains = {d.name: d for d in new.secondaries}
     zones: set[str] = set()
     for name in old_domains.keys() | new_domains.keys():
-        if old_domains.get(name) != new_domains.get(name):
+        before_domain, after_domain = old_domains.get(name), new_domains.get(name)
+        if before_domain is not after_domain and before_domain != after_domain:  # derive_old shares
             zones |= before.zones_of(name) | after.zones_of(name)
     # The deployment's records for all domains (report authorizations) sit in one zone.
     for zone in {z for side in (before, after) for z, rsets in side.deployment.items() if rsets}:
@@ -75,6 +81,7 @@ def _records(zoning: Zoning, zone: str) -> frozenset | None:
     return None if rsets is None else frozenset(rsets)
 
 
+@fewer_collections()
 def derive_old(old_text: str, new_text: str, new: Declaration, path: str) -> Declaration | None:
     """The old declaration when the two texts differ only in one run of plain `- domain` lines of
     the `secondary:` list, built from the new (already valid) one; None when the old text must be
@@ -105,9 +112,10 @@ def derive_old(old_text: str, new_text: str, new: Declaration, path: str) -> Dec
         neighbours.append(new_lines[len(new_lines) - tail])
     if removed is None or added is None or _names(neighbours, indent) is None:
         return None
-    before = [d for d in new.secondaries if d.line <= start]
-    region = [d for d in new.secondaries if start < d.line <= start + len(added)]
-    after = [d for d in new.secondaries if d.line > start + len(added)]
+    secondaries = new.secondaries  # in the order of their lines
+    first = bisect.bisect_right(secondaries, start, key=_LINE)
+    last = bisect.bisect_right(secondaries, start + len(added), key=_LINE)
+    before, region, after = secondaries[:first], secondaries[first:last], secondaries[last:]
     if [d.name for d in region] != added:
         return None
     place = declaration.Placement(  # a plain line is placed exactly as the reader places it
@@ -122,7 +130,11 @@ def derive_old(old_text: str, new_text: str, new: Declaration, path: str) -> Dec
             return None
         gone.append(place.plain(name, start + 1 + offset))
     domains = (new.primary, *before, *gone, *after)
-    if len({d.name for d in domains}) != len(domains):
+    swapped = {d.name for d in region}  # the new declaration's names are distinct
+    gone_names = {d.name for d in gone}
+    if len(gone_names) != len(gone) or any(
+        new.domain(name) is not None and name not in swapped for name in gone_names
+    ):
         return None  # a duplicate: the old text's own error, from reading it in full
     old = dataclasses.replace(new, path=path, domains=domains, warnings=())
     try:

@@ -49,8 +49,10 @@ def report_zone(decl: Declaration) -> str | None:
     target = report_domain(decl)
     if target is None:
         return None
-    unmanaged = any(d.name == target and not d.managed for d in decl.domains)
-    return None if unmanaged else names.longest_zone(target, decl.zone_providers())
+    domain = decl.domain(target)
+    if domain is not None and not domain.managed:
+        return None
+    return names.longest_zone(target, decl.zone_providers())
 
 
 def report_auth_records(decl: Declaration) -> list[RecordSet]:

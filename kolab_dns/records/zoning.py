@@ -9,7 +9,7 @@ zone expand only the domains that can touch it, instead of the whole declaration
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .. import names
 from ..model import Declaration, MailDomain
@@ -29,7 +29,7 @@ class Zoning:
     def __init__(self, decl: Declaration, unmanaged_too: bool = False) -> None:
         self.decl = decl
         self.zones: dict[str, str] = decl.zone_providers()
-        self.unmanaged = {d.name for d in decl.domains if not d.managed}
+        self.unmanaged = set(decl.unmanaged)
         if unmanaged_too:
             self.zones.update({d: "" for d in self.unmanaged if d not in self.zones})
             self.unmanaged = set()
@@ -83,9 +83,14 @@ class Zoning:
 
     @property
     def deployment(self) -> dict[str, list[RecordSet]]:
-        """The deployment's own record sets by zone, built once."""
+        """The deployment's own record sets by zone, built once; only zones that get some are keys
+        (a fleet has 5,000 zones and a handful of deployment records)."""
         if self._deployment is None:
-            self._deployment = self.group(deployment_records(self.decl))
+            out: dict[str, list[RecordSet]] = {}
+            for rs in deployment_records(self.decl):
+                if rs.domain not in self.unmanaged and (zone := self.zone_of(rs.name)) is not None:
+                    out.setdefault(zone, []).append(rs)
+            self._deployment = out
         return self._deployment
 
     def records(self, zone: str) -> list[RecordSet] | None:
@@ -106,7 +111,7 @@ class Zoning:
                 if rs.domain not in self.unmanaged
                 and (rs.name == d.name or rs.name.endswith(inside) or self.zone_of(rs.name) == zone)
             ]
-        return own + self.deployment[zone]
+        return own + self.deployment.get(zone, [])
 
     def _parents(self) -> set[str]:
         """Every name some zone lies strictly below."""
@@ -126,15 +131,23 @@ class ScopedZoning(Zoning):
 
     def __init__(self, decl: Declaration) -> None:
         super().__init__(decl)
-        self._managed = [d for d in decl.domains if d.name not in self.unmanaged]
-        self._names = {d.name for d in self._managed}
+        self._managed: Sequence[MailDomain] | None = None
 
     @property
     def domains(self) -> dict[str, list[MailDomain]]:  # type: ignore[override]
         return _ZoneDomains(self)
 
+    @property
+    def managed(self) -> Sequence[MailDomain]:
+        if self._managed is None:
+            domains = self.decl.domains
+            self._managed = (
+                [d for d in domains if d.name not in self.unmanaged] if self.unmanaged else domains
+            )
+        return self._managed
+
     def zones_of(self, domain: str) -> set[str]:
-        if domain not in self._names:
+        if self.decl.domain(domain) is None or domain in self.unmanaged:
             return set()
         zone = self.zone_of(domain)
         below = {z for z in self.zones if z.endswith("." + domain)}
@@ -143,9 +156,9 @@ class ScopedZoning(Zoning):
     def zone_domains(self, zone: str) -> list[MailDomain]:
         """Those it holds and those it lies under (Zoning._index's sets; scoping compares sets)."""
         suffix = "." + zone
-        inside = [d for d in self._managed if d.name == zone or d.name.endswith(suffix)]
+        inside = [d for d in self.managed if d.name == zone or d.name.endswith(suffix)]
         holds = [d for d in inside if self.zone_of(d.name) == zone]
-        return holds + [d for d in self._managed if zone.endswith("." + d.name)]
+        return holds + [d for d in self.managed if zone.endswith("." + d.name)]
 
 
 class _ZoneDomains(dict[str, list[MailDomain]]):
