@@ -138,3 +138,19 @@ class Declaration:
     @cached_property
     def _by_name(self) -> dict[str, MailDomain]:
         return {d.name: d for d in reversed(self.domains)}  # the first of a name, as a search finds
+
+    def at_or_below(self, name: str) -> list[MailDomain]:
+        """The domains named `name` or lying below it, in declaration order. Looked up in one text
+        of every name (C string searches), not by asking each of a fleet's 10,000 domains."""
+        text = self._names_text
+        starts = []
+        for needle in (f"\n{name}\n", f".{name}\n"):
+            at = text.find(needle)
+            while at >= 0:
+                starts.append(at + 1 if needle[0] == "\n" else text.rfind("\n", 0, at) + 1)
+                at = text.find(needle, at + 1)
+        return [self.domains[text.count("\n", 0, start) - 1] for start in sorted(starts)]
+
+    @cached_property
+    def _names_text(self) -> str:
+        return "\n" + "\n".join(d.name for d in self.domains) + "\n"

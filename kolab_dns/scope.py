@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import operator
 import re
-from operator import attrgetter
+from collections.abc import Sequence
 
 from . import declaration, names, validate
 from .errors import DeclarationError
@@ -25,7 +26,7 @@ from .records import ScopedZoning, Zoning
 
 _ITEM = re.compile(r"( *)- ([a-z0-9][a-z0-9.-]*)[ \t]*\n?")  # a plain `- domain` line, nothing else
 _SECONDARY = "secondary:\n"
-_LINE = attrgetter("line")
+_LINE = operator.attrgetter("line")
 _OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # not "\n"
 
 
@@ -56,24 +57,35 @@ def reachable_zones(old: Declaration, new: Declaration, before: Zoning, after: Z
         new.primary,
     ):
         return None
-    old_domains = {d.name: d for d in old.secondaries}
-    new_domains = {d.name: d for d in new.secondaries}
+    old_rest, new_rest = _unshared(old.secondaries, new.secondaries)
+    old_domains = {d.name: d for d in old_rest}
+    new_domains = {d.name: d for d in new_rest}
     zones: set[str] = set()
     for name in old_domains.keys() | new_domains.keys():
-        before_domain, after_domain = old_domains.get(name), new_domains.get(name)
-        if before_domain is not after_domain and before_domain != after_domain:  # derive_old shares
+        if old_domains.get(name) != new_domains.get(name):
             zones |= before.zones_of(name) | after.zones_of(name)
     # The deployment's records for all domains (report authorizations) sit in one zone.
     for zone in {z for side in (before, after) for z, rsets in side.deployment.items() if rsets}:
         if frozenset(before.deployment.get(zone, ())) != frozenset(after.deployment.get(zone, ())):
             zones.add(zone)
     # A zone only one side has takes names from, or gives them back to, the zone above it.
-    for zone in set(before.zones) ^ set(after.zones):
+    for zone in before.zones.keys() ^ after.zones.keys():
         zones.add(zone)
         for side in (before, after):
             if (above := side.zone_of(zone.partition(".")[2])) is not None:
                 zones.add(above)
     return zones
+
+
+def _unshared(old: Sequence[MailDomain], new: Sequence[MailDomain]) -> tuple[Sequence[MailDomain], ...]:
+    """Both lists without the head and tail they share, the very same objects (derive_old builds
+    the old declaration from the new one's). A shared domain's name is on both sides and on each
+    only once, so comparing the rest by name finds every difference the whole would."""
+    heads = list(map(operator.is_, old, new))
+    head = heads.index(False) if False in heads else len(heads)
+    tails = list(map(operator.is_, reversed(old), reversed(new)))
+    tail = min(tails.index(False) if False in tails else len(tails), len(heads) - head)
+    return old[head : len(old) - tail], new[head : len(new) - tail]
 
 
 def _records(zoning: Zoning, zone: str) -> frozenset | None:

@@ -155,9 +155,11 @@ class ScopedZoning(Zoning):
 
     def zone_domains(self, zone: str) -> list[MailDomain]:
         """Those it holds and those it lies under (Zoning._index's sets; scoping compares sets)."""
-        suffix = "." + zone
-        inside = [d for d in self.managed if d.name == zone or d.name.endswith(suffix)]
+        inside = [d for d in self.decl.at_or_below(zone) if d.name not in self.unmanaged]
         holds = [d for d in inside if self.zone_of(d.name) == zone]
+        parents = [zone.split(".", i)[-1] for i in range(1, zone.count(".") + 1)]
+        if not any(self.decl.domain(parent) for parent in parents):
+            return holds  # the usual zone, lying under no domain
         return holds + [d for d in self.managed if zone.endswith("." + d.name)]
 
 
