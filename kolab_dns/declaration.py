@@ -89,13 +89,15 @@ class Placement:
         return MailDomain(name, False, zone, provider, True, self.mta_sts, self.kolab_verify, line)
 
     def plain_list(self, domains: list[str], lines: list[int]) -> list[MailDomain]:
-        """What plain() gives for each of a list of names, in fewer steps per name: a name whose
-        last label ends no listed zone is a zone of its own."""
+        """What plain() gives for each of a list of names, in fewer steps per name: a name not
+        itself a listed zone lies in the zone of its parent, looked up once per distinct parent
+        (a fleet's 10,000 names have a handful)."""
         zones, default = self.zones, self.default_provider
-        tails = {zone.rpartition(".")[2] for zone in zones}
+        parents = [name.partition(".")[2] for name in domains]
+        above = {parent: names.longest_zone(parent, zones) for parent in set(parents)}
         placed = [
-            (names.longest_zone(name, zones) or name) if name.rpartition(".")[2] in tails else name
-            for name in domains
+            name if name in zones else above[parent] or name
+            for name, parent in zip(domains, parents, strict=True)
         ]
         rows = zip(domains, placed, [zones.get(zone) or default for zone in placed], lines, strict=True)
         return plain_secondaries(rows, self.mta_sts, self.kolab_verify)

@@ -6,9 +6,11 @@ Built by declaration.py from YAML; read by validate.py, the record expansion, th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # a type only: the model imports nothing of ours at run time
@@ -95,6 +97,9 @@ def plain_secondaries(
     return out
 
 
+_ZONE, _PROVIDER = attrgetter("zone"), attrgetter("provider")
+
+
 @dataclass(frozen=True)
 class Declaration:
     path: str
@@ -120,10 +125,13 @@ class Declaration:
 
     @cached_property
     def _zone_providers(self) -> dict[str, str]:  # asked for by each step of a run; kept, not shared
-        out = dict(self.zones)
-        for d in self.domains:
-            if d.managed and d.zone not in out:
-                out[d.zone] = d.provider
+        managed = [d for d in self.domains if d.managed] if self.unmanaged else self.domains
+        zones, providers = list(map(_ZONE, managed)), list(map(_PROVIDER, managed))
+        # each zone's first domain's provider
+        first = dict(zip(reversed(zones), reversed(providers), strict=True))
+        out = dict.fromkeys(itertools.chain(self.zones, zones), "")  # declared zones, then the others
+        out.update(first)
+        out.update(self.zones)
         return out
 
     def domain(self, ascii_name: str) -> MailDomain | None:
