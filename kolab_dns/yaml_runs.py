@@ -20,10 +20,10 @@ from typing import Any
 import yaml
 
 STR_TAG = "tag:yaml.org,2002:str"
-_ITEM_LINE = r"- [a-z0-9][a-z0-9.-]*[ \t]*\n"
+_ITEM_LINE = r"- [a-z0-9][a-z0-9.-]*+[ \t]*+\n"
 _RUN_LINES = re.compile(rf"^( *){_ITEM_LINE}(?:\1{_ITEM_LINE})+", re.MULTILINE)
 _RUN_NAME = re.compile(r"- ([a-z0-9][a-z0-9.-]*)")
-_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")  # line breaks libyaml counts and "\n" does not
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # line breaks libyaml counts and "\n" does not
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Run:
 def plain_runs(text: str) -> tuple[dict[int, Run], str]:
     """The runs of plain item lines (by first line) and the text with all but their first lines
     blanked; no runs for a text with other line breaks than "\n"."""
-    if _OTHER_BREAKS.search(text):
+    if any(mark in text for mark in _OTHER_BREAKS):
         return {}, text
     runs: dict[int, Run] = {}
     parts: list[str] = []
@@ -78,8 +78,15 @@ def plain_runs(text: str) -> tuple[dict[int, Run], str]:
         line += text.count("\n", done, m.start())
         lines = m.group().count("\n")
         first_end = text.index("\n", m.start()) + 1
-        runs[line] = Run(line, len(m.group(1)), _RUN_NAME.findall(m.group()))
+        runs[line] = Run(line, len(m.group(1)), _names(m.group(), m.group(1) + "- "))
         parts += (text[done:first_end], "\n" * (lines - 1))
         done, line = m.end(), line + lines
     parts.append(text[done:])
     return runs, "".join(parts) if runs else text
+
+
+def _names(run: str, prefix: str) -> list[str]:
+    """The names of a run's lines, each `prefix` + name (+ spaces or tabs) + "\\n"."""
+    if " \n" in run or "\t" in run:
+        return _RUN_NAME.findall(run)
+    return run[len(prefix) : -1].split("\n" + prefix)
