@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench import generate
-from kolab_dns import declaration
+from kolab_dns import declaration, names
 from kolab_dns.errors import DeclarationError
 from kolab_dns.located import load_text
 from kolab_dns.model import MailDomain, plain_secondaries
@@ -97,3 +97,27 @@ def test_a_bulk_domain_is_the_dataclass_it_stands_for() -> None:
     assert vars(made) == vars(built) and type(made) is MailDomain
     with pytest.raises(AttributeError):
         made.name = "b.example"  # type: ignore[misc]
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.lists(st.text(alphabet="ab9-.\nXé ", max_size=12), min_size=1, max_size=4))
+def test_all_plain_is_each_name_given_back_by_to_ascii(strings: list[str]) -> None:
+    def unchanged(s: str) -> bool:
+        try:
+            return names.to_ascii(s) == s
+        except names.InvalidName:
+            return False
+
+    if names.all_plain(strings):
+        assert all(unchanged(s) for s in strings)
+    assert names.all_plain(strings) == all(
+        names._PLAIN_NAME.fullmatch(s) and "\n" not in s and "xn--" not in s for s in strings
+    )
+
+
+@pytest.mark.parametrize(
+    "label", ["a", "a-b", "9a", "a9", "-a", "a-", "99", "a" * 63, "a" * 64, "9" * 70 + "a"]
+)
+def test_all_plain_labels(label: str) -> None:
+    for name in (f"{label}.example", f"x.{label}", f"{label}.{label}"):
+        assert names.all_plain([name]) == bool(names._PLAIN_NAME.fullmatch(name)), name

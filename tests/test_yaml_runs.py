@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,9 @@ def test_a_fleet_is_read_by_the_splice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(secondary) == 1000 and secondary.lines == list(
         range(secondary.lines[0], secondary.lines[0] + 1000)
     )
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2030), max_size=20))
+def test_printable_is_the_pure_python_readers_check(text: str) -> None:
+    assert located._printable(text) == (yaml.reader.Reader.NON_PRINTABLE.search(text) is None)
