@@ -97,7 +97,7 @@ def plain_secondaries(
     return out
 
 
-_ZONE, _PROVIDER = attrgetter("zone"), attrgetter("provider")
+_NAME, _ZONE, _PROVIDER = attrgetter("name"), attrgetter("zone"), attrgetter("provider")
 
 
 @dataclass(frozen=True)
@@ -135,23 +135,23 @@ class Declaration:
         return out
 
     def domain(self, ascii_name: str) -> MailDomain | None:
-        """The declared domain of this IDNA name (names.to_ascii gives it from what a user typed)."""
-        return self._by_name.get(ascii_name)
+        """The declared domain of this IDNA name (names.to_ascii gives it from what a user typed);
+        the first, should a name be declared twice."""
+        at = -1 if "\n" in ascii_name else self._names_text.find(f"\n{ascii_name}\n")
+        return None if at < 0 else self.domains[self._names_text.count("\n", 0, at)]
 
     @cached_property
     def unmanaged(self) -> frozenset[str]:
         """The names of the domains whose DNS the customer runs."""
         return frozenset(d.name for d in self.domains if not d.managed)
 
-    @cached_property
-    def _by_name(self) -> dict[str, MailDomain]:
-        return {d.name: d for d in reversed(self.domains)}  # the first of a name, as a search finds
-
     def at_or_below(self, name: str) -> list[MailDomain]:
         """The domains named `name` or lying below it, in declaration order. Looked up in one text
         of every name (C string searches), not by asking each of a fleet's 10,000 domains."""
         text = self._names_text
-        starts = []
+        starts: list[int] = []
+        if "\n" in name:
+            return []
         for needle in (f"\n{name}\n", f".{name}\n"):
             at = text.find(needle)
             while at >= 0:
@@ -161,4 +161,6 @@ class Declaration:
 
     @cached_property
     def _names_text(self) -> str:
-        return "\n" + "\n".join(d.name for d in self.domains) + "\n"
+        """Every name, one a line: what domain() and at_or_below() search (once per declaration,
+        cheaper than a dict of 10,000 names, searched a few times by a run)."""
+        return "\n" + "\n".join(map(_NAME, self.domains)) + "\n"

@@ -142,10 +142,9 @@ def derive_old(old_text: str, new_text: str, new: Declaration, path: str) -> Dec
             return None
         gone.append(place.plain(name, start + 1 + offset))
     domains = (new.primary, *before, *gone, *after)
-    swapped = {d.name for d in region}  # the new declaration's names are distinct
     gone_names = {d.name for d in gone}
-    if len(gone_names) != len(gone) or any(
-        new.domain(name) is not None and name not in swapped for name in gone_names
+    if len(gone_names) != len(gone) or (
+        gone_names and gone_names & ({d.name for d in new.domains} - {d.name for d in region})
     ):
         return None  # a duplicate: the old text's own error, from reading it in full
     old = dataclasses.replace(new, path=path, domains=domains, warnings=())

@@ -69,6 +69,9 @@ def test_domain_unmanaged_and_zone_providers_are_the_scans(fleet: Declaration) -
 
 def test_a_scoped_zone_holds_what_the_full_index_gives(fleet: Declaration) -> None:
     full, scoped = Zoning(fleet), ScopedZoning(fleet)
+    for d in fleet.domains:
+        assert scoped.zones_of(d.name) == full.zones_of(d.name)
+    assert scoped.zones_of("nowhere.example") == set() == full.zones_of("nowhere.example")
     for zone in fleet.zone_providers():
         assert sorted(d.name for d in scoped.domains[zone]) == sorted(d.name for d in full.domains[zone])
         assert set(scoped.records(zone) or ()) == set(full.records(zone) or ())
