@@ -27,6 +27,8 @@ from octodns.yaml import _dumpers
 from octodns.zone import Zone
 from yaml.representer import SafeRepresenter
 
+from .convert import compact
+
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
 _CDumper: Any = getattr(yaml, "CSafeDumper", None)
 BATCH_LINES = 20_000  # lines of YAML parsed at once: bounded memory, few parser starts
@@ -94,7 +96,9 @@ class LocalYamlProvider(YamlProvider):
                     for name, value in self._load(filename, first, text).items():
                         for item in value if isinstance(value, list) else [value]:
                             item.setdefault("ttl", self.default_ttl)
-                            records.append(Record.new(zone, name, item, source=self, lenient=lenient))
+                            records.append(
+                                compact(Record.new(zone, name, item, source=self, lenient=lenient))
+                            )
         except (yaml.YAMLError, ValueError):
             super()._populate_from_file(filename, zone, lenient)  # octoDNS words the error, or reads tags
             return
