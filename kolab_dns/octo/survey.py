@@ -67,7 +67,7 @@ def release(plan: Plan) -> None:
                 zones.setdefault(id(record.zone), record.zone)
     for zone in zones.values():
         zone._records.clear()
-        zone._origin = None
+        zone._origin = zone._root_ns = None
 
 
 @dataclass
