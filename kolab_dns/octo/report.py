@@ -160,7 +160,8 @@ def render_text(report: PlanReport) -> str:
             lines.append(f"  {sign} {c.name} {c.ttl} {c.type} {' '.join(values)}")
     if not report.changes:
         lines.append("No changes.")
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the final newline, without a second copy of a fleet's plan
+    return "\n".join(lines)
 
 
 def render_markdown(report: PlanReport) -> str:
@@ -194,7 +195,8 @@ def render_markdown(report: PlanReport) -> str:
             values = values.replace("|", "\\|")
             lines.append(f"| {c.action} | `{c.name}` | {c.type} | {c.ttl} | {values} |")
         lines.append("")
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the final newline, without a second copy of a fleet's plan
+    return "\n".join(lines)
 
 
 def render_json(report: PlanReport) -> str:
