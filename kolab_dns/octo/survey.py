@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from octodns.idna import idna_encode
 from octodns.manager import Manager
 from octodns.provider.plan import Plan, UnsafePlan
 from octodns.zone import Zone
@@ -100,7 +101,7 @@ class Survey:
     """The first pass of a plan or sync. `take` runs in octoDNS's worker threads."""
 
     def __init__(self, zones: list[str], keep_records: int = 0) -> None:
-        self.order = {f"{zone}.": i for i, zone in enumerate(zones)}
+        self.order = {idna_encode(f"{zone}."): i for i, zone in enumerate(zones)}
         self.keep_records = keep_records
         self.held = 0  # record sets of the plans kept whole
         self.planned: list[Planned] = []
