@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -19,18 +20,20 @@ from typing import Any
 import yaml
 from octodns.idna import IdnaDict
 from octodns.manager import Manager, ManagerException
-from octodns.provider.plan import RootNsChange, TooMuchChange, UnsafePlan
+from octodns.provider.plan import Plan, RootNsChange, TooMuchChange, UnsafePlan
 from octodns.zone import Zone
 
 from ..errors import KolabDnsError
 from ..model import Declaration
 from ..progress import Progress
+from . import staged
 from .faults import Written, wrap
 from .prefilter import Prefilter
 from .processors import KolabOwnership
 from .providers import Provider, Providers
-from .report import PlanCapture, PlanReport, checksum, rows
+from .report import PlanCapture, PlanReport
 from .source import KolabSource
+from .survey import KEEP_RECORDS, Planned, Survey
 
 SOURCE_ID = "kolab"
 PROCESSOR_ID = "kolab-ownership"
@@ -48,12 +51,15 @@ class _Manager(Manager):
     go of each zone once it is planned."""
 
     planned: Callable[[], None] | None = None  # told as each zone's plan is done (worker threads)
+    take: Callable[[list[Any]], list[Any]] | None = None  # given each zone's plans (the survey)
 
     def _populate_and_plan(self, zone_name: str, *args: Any, **kwargs: Any) -> tuple[list[Any], Zone]:
         # Manager.sync keeps every desired zone to the end of the run, for alias zones (which
         # kolab-dns never configures): at 10,000 zones that is every record in memory at once.
         # A plan with changes keeps the zones it needs itself.
         plans, zone = super()._populate_and_plan(zone_name, *args, **kwargs)
+        if self.take is not None:
+            plans = self.take(plans)
         if self.planned is not None:
             self.planned()
         return plans, Zone(zone.name, set())
@@ -84,6 +90,7 @@ class Run:
     progress: Progress | None = None  # per zone planned
     fast: bool = field(default_factory=_fast_path_default)  # settle unchanged zones before octoDNS
     settled: list[str] = field(default_factory=list)  # zones the fast path proved unchanged
+    keep_records: int = KEEP_RECORDS  # a sync applies plans this small as surveyed, not planned again
 
     @property
     def workers(self) -> int:
@@ -116,43 +123,70 @@ class Run:
     def execute(
         self, apply: bool = False, force: bool = False, expected_checksum: str | None = None
     ) -> PlanReport:
+        """Survey every zone (octoDNS plans each; only what the report, the checksum and the
+        safety verdict need is kept), refuse before anything is written exactly as octoDNS's
+        Manager.sync would, then apply zone by zone (octo/staged.py)."""
         if not self.zones:
             return PlanReport(0)
         with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir, _fewer_collections():
-            manager = self._manager(tmpdir, expected_checksum is not None)
+            manager = self._manager(tmpdir, False)  # the checksum is the survey's
             tick = None if self.progress is None else _count(self.progress, len(self.zones))
             manager.planned = tick
             capture = manager.plan_outputs[CAPTURE_ID]
             written = Written()
+            order: list[Planned] = []
             for name, provider in self.providers.items():
-                wrap(manager.providers[name], name, provider.file, written, lambda: _zones(capture))
+                wrap(manager.providers[name], name, provider.file, written, lambda: [p.zone for p in order])
             remaining = sorted(self.zones)
             if self.fast:
                 source = manager.providers[SOURCE_ID]
                 prefilter = Prefilter(manager.providers, source, self.workers)
                 remaining = prefilter.run(self.zones, tick)
                 self.settled = prefilter.settled
-            try:
-                if remaining:
-                    manager.sync(
-                        eligible_zones=[f"{z}." for z in remaining],
-                        dry_run=not apply,
-                        force=force,
-                        checksum=expected_checksum,
-                    )
-            except UnsafePlan as e:
-                report = _report(self, capture)
-                raise KolabDnsError(_unsafe_message(e, report)) from None
-            except ManagerException as e:
-                if "checksum" in str(e):
-                    raise KolabDnsError(
-                        f"the plan changed since it was reviewed ({e}); nothing was applied. "
-                        "Run `kolab-dns plan` again and review the new plan"
-                    ) from None
-                raise KolabDnsError(f"octoDNS: {e}") from None
-        report = _report(self, capture)
-        report.applied = apply
-        return report
+            survey = Survey(remaining, self.keep_records if apply else 0)
+            if remaining:
+                manager.take = survey.take
+                _sync(manager, remaining)
+                manager.take = manager.planned = None
+            order += survey.ordered()
+            computed = survey.checksum()
+            if expected_checksum is not None and computed:
+                _log_checksum(computed)
+            if not force:
+                for e in survey.unsafe():
+                    raise KolabDnsError(_unsafe_message(e, PlanReport(len(self.zones), survey.rows())))
+            if expected_checksum is not None and computed not in (None, expected_checksum):
+                raise KolabDnsError(
+                    f"the plan changed since it was reviewed (checksum={expected_checksum} does not "
+                    f"match computed={computed}); nothing was applied. "
+                    "Run `kolab-dns plan` again and review the new plan"
+                )
+            if apply:
+                staged.apply(order, lambda batch: _replan(manager, capture, batch), force, written)
+        # the rows last: a fleet's rows are held while nothing else is
+        return PlanReport(len(self.zones), survey.rows(), computed, applied=apply)
+
+
+def _sync(manager: _Manager, zones: list[str]) -> None:
+    """A dry run of octoDNS's Manager.sync over these zones (plans go to the survey or capture)."""
+    try:
+        manager.sync(eligible_zones=[f"{z}." for z in zones], dry_run=True, force=True)
+    except ManagerException as e:
+        raise KolabDnsError(f"octoDNS: {e}") from None
+
+
+def _replan(manager: _Manager, capture: PlanCapture, batch: list[Planned]) -> dict[str, Plan]:
+    """A batch of zones planned again by octoDNS, by octoDNS zone name."""
+    _sync(manager, [p.name[:-1] for p in batch])
+    plans, capture.plans = capture.plans, []
+    return {plan.desired.name: plan for _, plan in plans}
+
+
+def _log_checksum(value: str) -> None:
+    """What Manager.sync logs when it checks a checksum (shown with -v)."""
+    log = logging.getLogger("Checksum")
+    log.setLevel(logging.INFO)
+    log.info("checksum=%s", value)
 
 
 def _count(progress: Progress, total: int) -> Callable[[], None]:
@@ -171,15 +205,6 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-
-
-def _zones(capture: PlanCapture) -> list[str]:
-    """Zones with changes, in the order octoDNS applies them."""
-    return [plan.desired.decoded_name.rstrip(".") for _, plan in capture.plans]
-
-
-def _report(run: Run, capture: PlanCapture) -> PlanReport:
-    return PlanReport(len(run.zones), rows(capture.plans), checksum(capture.plans))
 
 
 def _unsafe_message(e: UnsafePlan, report: PlanReport) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,10 +21,12 @@ import yaml
 from octodns.context import ContextDict
 from octodns.provider.plan import Plan
 from octodns.provider.yaml import YamlProvider
-from octodns.record import Record
+from octodns.record import Delete, Record
 from octodns.yaml import _dumpers
 from octodns.zone import Zone
 from yaml.representer import SafeRepresenter
+
+from .convert import compact
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
 _CDumper: Any = getattr(yaml, "CSafeDumper", None)
@@ -80,6 +81,25 @@ def _sorting_dumper(order_mode: str) -> type:
     return dumper
 
 
+def _after(plan: Plan) -> dict[str, Record | list[Record]]:
+    """The zone's records once the plan is applied, by decoded owner name, each name's records in
+    octoDNS's order (by type): what YamlProvider gets from a copy of the zone with the changes
+    applied (Zone.apply), without a second Zone of every record."""
+    changed = {(c.record.name, c.record._type) for c in plan.changes}
+    records = [r for r in plan.existing.records if (r.name, r._type) not in changed]
+    records += [c.new for c in plan.changes if not isinstance(c, Delete)]
+    records.sort()
+    by_name: dict[str, Record | list[Record]] = {}
+    for record in records:
+        held = by_name.setdefault(record.decoded_name, record)
+        if held is not record:
+            if isinstance(held, list):
+                held.append(record)
+            else:
+                by_name[record.decoded_name] = [held, record]
+    return by_name
+
+
 class LocalYamlProvider(YamlProvider):
     """A YamlProvider (same options, same files) whose reads and writes are libyaml's."""
 
@@ -94,7 +114,9 @@ class LocalYamlProvider(YamlProvider):
                     for name, value in self._load(filename, first, text).items():
                         for item in value if isinstance(value, list) else [value]:
                             item.setdefault("ttl", self.default_ttl)
-                            records.append(Record.new(zone, name, item, source=self, lenient=lenient))
+                            records.append(
+                                compact(Record.new(zone, name, item, source=self, lenient=lenient))
+                            )
         except (yaml.YAMLError, ValueError):
             super()._populate_from_file(filename, zone, lenient)  # octoDNS words the error, or reads tags
             return
@@ -120,26 +142,24 @@ class LocalYamlProvider(YamlProvider):
         if _CDumper is None or self.split_extension or not self.escaped_semicolons:
             super()._apply(plan)
             return
-        zone = plan.existing.copy()
-        zone.apply(plan.changes)
-        by_name: dict[str, list[Record]] = defaultdict(list)
-        for record in sorted(zone.records):
-            by_name[record.decoded_name].append(record)
+        by_name = _after(plan)
         keygen = _dumpers[self.order_mode].KEYGEN
         dumper = _sorting_dumper(self.order_mode)
         os.makedirs(self.directory, exist_ok=True)
-        filename = os.path.join(self.directory, f"{zone.decoded_name}yaml")
+        filename = os.path.join(self.directory, f"{plan.existing.decoded_name}yaml")
         names = iter(sorted(by_name, key=keygen))
         with open(filename, "w") as fh:
             fh.write("---\n")
             while batch := list(itertools.islice(names, BATCH_NAMES)):
                 entries = {name: self._entry(by_name[name]) for name in batch}
+                for name in batch:
+                    del by_name[name]
                 yaml.dump(entries, fh, Dumper=dumper, indent=2, default_flow_style=False, allow_unicode=True)
 
-    def _entry(self, records: list[Record]) -> Any:
+    def _entry(self, records: Record | list[Record]) -> Any:
         """What YamlProvider._apply writes for one owner name (default TTLs left out)."""
         out = []
-        for record in records:
+        for record in records if isinstance(records, list) else [records]:
             data = record.data
             data["type"] = record._type
             if record.ttl == self.default_ttl:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from hashlib import sha256
 from typing import Any
@@ -12,7 +13,7 @@ from octodns.provider.plan import Plan, _PlanOutput
 from .convert import unescape_txt
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangeRow:
     action: str  # create, update, delete
     zone: str
@@ -68,9 +69,34 @@ class PlanCapture(_PlanOutput):
 
 def checksum(plans: list[tuple[Any, Plan]]) -> str | None:
     """octoDNS's own plan checksum (Manager.sync), so `sync --checksum` compares like with like."""
-    if not plans:
+    return checksum_of(plan_text(plan) for _, plan in plans)
+
+
+def plan_text(plan: Plan) -> str:
+    """One plan's part of the checksum: its data as octoDNS dumps it."""
+    return "".join(plan_text_pieces(plan))
+
+
+def plan_text_pieces(plan: Plan) -> Iterator[str]:
+    """`json.dumps(plan.data)` a change at a time (Plan.data is {"changes": [...], "meta": ...}),
+    so an 85,000-change plan's data is never built whole."""
+    yield '{"changes": ['
+    for i, change in enumerate(plan.changes):
+        yield json.dumps(change.data) if i == 0 else ", " + json.dumps(change.data)
+    yield '], "meta": ' + json.dumps(plan.meta) + "}"
+
+
+def checksum_of(texts: Iterable[str]) -> str | None:
+    """sha256 of `json.dumps([data, ...])` (Manager.sync's checksum) fed a plan at a time: a
+    list dumps as its items' dumps joined by ", ", so no fleet-wide text is ever built."""
+    digest, first = sha256(b"["), True
+    for text in texts:
+        digest.update(text.encode("utf-8") if first else b", " + text.encode("utf-8"))
+        first = False
+    if first:
         return None
-    return sha256(json.dumps([p.data for _, p in plans]).encode("utf-8")).hexdigest()
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def _values(record: Any) -> list[str]:
@@ -84,26 +110,36 @@ def _values(record: Any) -> list[str]:
     return [v.to_rdata_text() if hasattr(v, "to_rdata_text") else str(v) for v in values]
 
 
-def rows(plans: list[tuple[Any, Plan]]) -> list[ChangeRow]:
-    out = []
-    for _, plan in plans:
-        zone = plan.desired.decoded_name[:-1]
-        for change in plan.changes:
-            record = change.record
-            fqdn = record.decoded_fqdn[:-1]
-            out.append(
-                ChangeRow(
-                    type(change).__name__.lower(),
-                    zone,
-                    fqdn,
-                    record._type,
-                    (change.new or change.existing).ttl,
-                    _values(change.existing),
-                    _values(change.new),
-                )
-            )
+ACTIONS = {"Create": "create", "Update": "update", "Delete": "delete"}
+
+
+Row = tuple[str, str, str, str, "int | None", list[str], list[str]]  # a ChangeRow's fields
+
+
+def plan_rows(plan: Plan) -> Iterator[Row]:
+    """One plan's rows (ChangeRow's fields), in its changes' order."""
+    zone = plan.desired.decoded_name[:-1]
+    for change in plan.changes:
+        record = change.record
+        name = type(change).__name__
+        yield (
+            ACTIONS.get(name) or name.lower(),
+            zone,
+            record.decoded_fqdn[:-1],
+            record._type,
+            (change.new or change.existing).ttl,
+            _values(change.existing),
+            _values(change.new),
+        )
+
+
+def sort_rows(out: list[ChangeRow]) -> list[ChangeRow]:
     out.sort(key=lambda c: (c.zone, c.name, c.type, c.action))
     return out
+
+
+def rows(plans: list[tuple[Any, Plan]]) -> list[ChangeRow]:
+    return sort_rows([ChangeRow(*row) for _, plan in plans for row in plan_rows(plan)])
 
 
 def render_text(report: PlanReport) -> str:
@@ -124,7 +160,8 @@ def render_text(report: PlanReport) -> str:
             lines.append(f"  {sign} {c.name} {c.ttl} {c.type} {' '.join(values)}")
     if not report.changes:
         lines.append("No changes.")
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the final newline, without a second copy of a fleet's plan
+    return "\n".join(lines)
 
 
 def render_markdown(report: PlanReport) -> str:
@@ -158,7 +195,8 @@ def render_markdown(report: PlanReport) -> str:
             values = values.replace("|", "\\|")
             lines.append(f"| {c.action} | `{c.name}` | {c.type} | {c.ttl} | {values} |")
         lines.append("")
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the final newline, without a second copy of a fleet's plan
+    return "\n".join(lines)
 
 
 def render_json(report: PlanReport) -> str:

@@ -29,7 +29,7 @@ from .. import declaration as declaration_mod
 from .. import ownership, records
 from ..model import Declaration
 from ..recordset import RecordSet
-from .convert import to_octodns
+from .convert import compact, to_octodns
 
 FEW_ZONES = 16  # zones planned for which finding their domains beats indexing the whole declaration
 
@@ -95,7 +95,11 @@ class KolabSource(BaseSource):
         name = zone.name[:-1]
         rsets = self.records(name)
         self.log.debug("populate: zone=%s, records=%d", name, len(rsets or ()))
-        for rs in rsets or ():
-            rel, data = to_octodns(rs, name)
-            zone.add_record(Record.new(zone, rel, data, source=self, lenient=lenient), lenient=lenient)
-        return rsets is not None
+        if rsets is None:
+            return False
+        rsets.reverse()
+        while rsets:  # in order, each record set let go once it is a Record
+            rel, data = to_octodns(rsets.pop(), name)
+            record = compact(Record.new(zone, rel, data, source=self, lenient=lenient))
+            zone.add_record(record, lenient=lenient)
+        return True
