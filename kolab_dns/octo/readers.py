@@ -19,6 +19,7 @@ from octodns_powerdns import PowerDnsProvider, _encode_zone_name
 from requests import HTTPError, Response
 
 from .local import LocalYamlProvider, _batches
+from .plain_get import PlainGet
 from .unchanged import Data, Key
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
@@ -124,6 +125,8 @@ class PowerDnsReader:
         self._get = provider._get
         self._kept: dict[str, Response] = {}
         self._lock = threading.Lock()
+        base = f"{provider.scheme}://{provider.host}:{provider.port:d}/api/v1/servers/{provider.server_id}/"
+        self._plain = PlainGet.for_url(provider._sess, base, provider.timeout)
         provider._get = self._reuse
 
     @staticmethod
@@ -142,7 +145,9 @@ class PowerDnsReader:
     def read(self, zone: str) -> dict[Key, Data] | None:
         path = self._path(zone)
         try:
-            response = self._get(path)
+            response = self._plain.get(path) if self._plain is not None else None
+            if response is None:
+                response = self._get(path)
         except HTTPError as e:
             if e.response is not None and e.response.status_code in (404, 422):
                 return None  # no such zone (or one octoDNS words otherwise): octoDNS plans it
