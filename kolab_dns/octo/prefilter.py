@@ -2,15 +2,15 @@
 what the declaration wants, and hand octoDNS only the zones that may differ.
 
 Network reads (PowerDNS) run in a thread pool, a bounded window ahead, while this thread compares
-the zones already read, in zone order; file reads run here. A target that fails (refused key,
+the zones already read, as they arrive; file reads run here. A target that fails (refused key,
 unreachable) is left to octoDNS from then on, so the failure is reported as it always was.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from queue import SimpleQueue
 from typing import Any
 
 from .readers import Reader, Unreadable, reader_for
@@ -53,32 +53,42 @@ class Prefilter:
     def run(self, zones: dict[str, str], tick: Callable[[], None] | None = None) -> list[str]:
         """The zones octoDNS must plan, in order; the others are settled (and ticked)."""
         remaining: list[str] = []
-        order = sorted(zones)
-        pending: deque[tuple[str, Future[dict[Key, Data] | None] | None]] = deque()
+        done: SimpleQueue[tuple[str, Future[dict[Key, Data] | None]]] = SimpleQueue()
+        in_flight = 0
+
+        def settle(zone: str, future: Future[dict[Key, Data] | None] | None) -> None:
+            if self._settle(zone, zones[zone], future):
+                self.settled.append(zone)
+                if tick is not None:
+                    tick()
+            else:
+                remaining.append(zone)
+
         with ThreadPoolExecutor(self.workers, thread_name_prefix="kolab-read") as pool:
-            upcoming = iter(order)
+            for zone in self._order(zones):
+                reader = self._reader(zones[zone])
+                if reader is None or not reader.concurrent:
+                    settle(zone, None)
+                    continue
+                while in_flight >= self.workers * AHEAD:
+                    settle(*done.get())
+                    in_flight -= 1
+                future = pool.submit(reader.read, zone)
+                future.add_done_callback(lambda f, zone=zone: done.put((zone, f)))
+                in_flight += 1
+            for _ in range(in_flight):
+                settle(*done.get())
+        self.settled.sort()
+        return sorted(remaining)
 
-            def fill() -> None:
-                while len(pending) < self.workers * AHEAD:
-                    zone = next(upcoming, None)
-                    if zone is None:
-                        return
-                    reader = self._reader(zones[zone])
-                    concurrent = reader is not None and reader.concurrent
-                    future = pool.submit(reader.read, zone) if concurrent else None
-                    pending.append((zone, future))
-
-            fill()
-            while pending:
-                zone, future = pending.popleft()
-                fill()
-                if self._settle(zone, zones[zone], future):
-                    self.settled.append(zone)
-                    if tick is not None:
-                        tick()
-                else:
-                    remaining.append(zone)
-        return remaining
+    def _order(self, zones: dict[str, str]) -> list[str]:
+        """Network reads of the zones holding the most domains first: their reads and comparisons,
+        the longest, then overlap the many small ones instead of trailing after them."""
+        network = {z for z, p in zones.items() if (r := self._reader(p)) is not None and r.concurrent}
+        if not network:
+            return sorted(zones)
+        domains = self.source.zoning.domains
+        return sorted(zones, key=lambda zone: (-len(domains[zone]) if zone in network else 0, zone))
 
     def _settle(self, zone: str, provider: str, future: Future[dict[Key, Data] | None] | None) -> bool:
         reader = self._reader(provider)
