@@ -20,9 +20,31 @@ from requests import HTTPError, Response
 
 from .local import LocalYamlProvider, _batches
 from .plain_get import PlainGet
-from .unchanged import Data, Key
+from .unchanged import Held, Key, held, values
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
+# Types whose octodns-powerdns _data_for_* reads nothing but the records' content (and the set's
+# type and TTL): what such a set processes to is remembered by its type and contents.
+BY_CONTENT = frozenset(
+    {
+        "A",
+        "AAAA",
+        "ALIAS",
+        "CAA",
+        "CNAME",
+        "DS",
+        "LOC",
+        "MX",
+        "NAPTR",
+        "NS",
+        "PTR",
+        "SRV",
+        "SSHFP",
+        "TLSA",
+        "TXT",
+    }
+)
+MEMO_SIZE = 50_000
 
 
 class Unreadable(Exception):
@@ -32,7 +54,7 @@ class Unreadable(Exception):
 class Reader(Protocol):
     concurrent: bool  # reads may overlap (network round trips), or run one at a time
 
-    def read(self, zone: str) -> dict[Key, Data] | None: ...
+    def read(self, zone: str) -> dict[Key, Held | None] | None: ...
 
     def settled(self, zone: str) -> None:
         """The zone is proven unchanged: what was read for octoDNS can go."""
@@ -72,11 +94,11 @@ class LocalReader:
             and not provider.disable_zonefile
         )
 
-    def read(self, zone: str) -> dict[Key, Data] | None:
+    def read(self, zone: str) -> dict[Key, Held | None] | None:
         filename = self._filename(zone)
         if filename is None:
             return None
-        out: dict[Key, Data] = {}
+        out: dict[Key, Held | None] = {}
         default_ttl = self.provider.default_ttl
         try:
             with open(filename, encoding="utf-8") as fh:
@@ -94,7 +116,7 @@ class LocalReader:
                             if key is None or key in out:
                                 return None
                             item.setdefault("ttl", default_ttl)
-                            out[key] = item
+                            out[key] = held(item)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return None
         return out
@@ -127,6 +149,7 @@ class PowerDnsReader:
         self._lock = threading.Lock()
         base = f"{provider.scheme}://{provider.host}:{provider.port:d}/api/v1/servers/{provider.server_id}/"
         self._plain = PlainGet.for_url(provider._sess, base, provider.timeout)
+        self._memo: dict[tuple[str, ...], list[Any] | None] = {}  # (type, *contents) -> values
         provider._get = self._reuse
 
     @staticmethod
@@ -142,7 +165,7 @@ class PowerDnsReader:
             kept = self._kept.pop(path, None) if data is None else None
         return kept if kept is not None else self._get(path, data=data)
 
-    def read(self, zone: str) -> dict[Key, Data] | None:
+    def read(self, zone: str) -> dict[Key, Held | None] | None:
         path = self._path(zone)
         try:
             response = self._plain.get(path) if self._plain is not None else None
@@ -163,16 +186,27 @@ class PowerDnsReader:
         provider = self.provider
         supports = provider.SUPPORTS
         names = Zone(f"{zone}.", set())
-        out: dict[Key, Data] = {}
+        memo = self._memo
+        out: dict[Key, Held | None] = {}
         for rrset in rrsets:
             rtype = rrset["type"]
             if rtype not in supports and f"PowerDnsProvider/{rtype}" not in supports:
                 continue
-            data = getattr(provider, f"_data_for_{rtype}")(rrset)
             key = _key(names.hostname_from_fqdn(rrset["name"]), rtype)
             if key is None or key in out:
                 return None
-            out[key] = data
+            ttl = rrset["ttl"]
+            if rtype not in BY_CONTENT or type(ttl) is not int:
+                out[key] = held(getattr(provider, f"_data_for_{rtype}")(rrset))
+                continue
+            contents = (rtype, *[record["content"] for record in rrset["records"]])
+            processed = memo.get(contents, memo)
+            if processed is memo:
+                processed = values(getattr(provider, f"_data_for_{rtype}")(rrset))
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[contents] = processed
+            out[key] = None if processed is None else (ttl, processed)
         return out
 
     def settled(self, zone: str) -> None:
