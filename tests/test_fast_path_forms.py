@@ -8,13 +8,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from octodns.zone import Zone
 from octodns_powerdns import PowerDnsProvider
 
 from bench import generate
 from kolab_dns import declaration
 from kolab_dns.octo import unchanged
-from kolab_dns.octo.readers import PowerDnsReader
+from kolab_dns.octo.readers import PowerDnsReader, _key, _Names
 from kolab_dns.octo.source import KolabSource
 from kolab_dns.recordset import MX, RecordSet
 
@@ -73,6 +76,7 @@ RRSETS = [
     rrset("v6.example.com.", "AAAA", ["2001:db8::1"]),
     rrset("example.com.", "NS", ["ns1.example.net.", "ns2.example.net."]),
     rrset("example.com.", "SOA", ["ns1.example.net. hostmaster.example.com. 1 2 3 4 5"]),
+    rrset("odd.example.com.", "A", [["192.0.2.9"]]),  # not a string: judged each time, as before
 ]
 
 
@@ -99,3 +103,49 @@ def test_powerdns_sets_remembered_by_contents_are_what_data_for_gives() -> None:
     assert first == second == expected
     assert expected[("other", "MX")] is None  # a TTL octoDNS refuses is not taken from the memory
     assert expected[("sub", "MX")] == (600, expected[("", "MX")][1])  # type: ignore[index]
+
+
+NAME_CASES = [
+    "example.com.",
+    "EXAMPLE.com.",
+    "www.example.com.",
+    "_25._tcp.Mail.example.com.",
+    "wwwexample.com.",
+    "www.example.com",
+    "example.com",
+    "www.example.org.",
+    "www.examplexcom.",
+    "a..example.com.",
+    "bücher.example.com.",
+    "xn--bcher-kva.example.com.",
+    ".example.com.",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    "zone", ["example.com", "xn--bcher-kva.example", "0.2.0.192.in-addr.arpa", "a-b.example"]
+)
+@pytest.mark.parametrize("fqdn", NAME_CASES)
+def test_owner_names_are_keyed_as_populate_keys_them(zone: str, fqdn: str) -> None:
+    fqdn = fqdn.replace("example.com", zone)
+    expected = _key(Zone(f"{zone}.", set()).hostname_from_fqdn(fqdn), "A")
+    assert _Names(zone).key(fqdn, "A") == expected
+
+
+@given(
+    st.sampled_from(["example.com", "a-b.example", "0.2.0.192.in-addr.arpa"]),
+    st.text(alphabet="abcXYZ-_.*0ü", max_size=12),
+    st.sampled_from(["", ".", "x"]),
+)
+def test_owner_names_any_label(zone: str, label: str, tail: str) -> None:
+    for fqdn in (f"{label}.{zone}.", f"{label}{zone}.", f"{label}.{zone}{tail}", label):
+        try:
+            expected: Any = _key(Zone(f"{zone}.", set()).hostname_from_fqdn(fqdn), "A")
+        except Exception as e:
+            expected = type(e)
+        try:
+            got: Any = _Names(zone).key(fqdn, "A")
+        except Exception as e:
+            got = type(e)
+        assert got == expected, fqdn

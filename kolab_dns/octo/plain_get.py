@@ -5,7 +5,7 @@ Reading 1,000 PowerDNS zones, requests spends about three times the CPU of the r
 interpreter lock the comparison needs. For a session configured the plain way, the request on the
 wire is fully known in advance: the same URL (prepared by requests), the session's headers, the
 provider's timeout for connecting and for each read, no retry (requests' default adapter), no
-proxy, no netrc credentials, no cookies. `PlainGet.fits` accepts only such sessions, checked once;
+proxy, no netrc credentials, no cookies. `PlainGet.for_url` accepts only such sessions, checked once;
 anything else keeps requests. An answer requests would treat otherwise (a redirect, a compressed
 body, a cookie) is not used: the caller asks requests after all, and stops using this for the run.
 """
@@ -80,7 +80,7 @@ class PlainGet:
         url = prepared.url or ""
         parts = urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        headers = dict(self.session.headers)
+        headers = {k: v for k, v in self.session.headers.items() if v is not None}  # as requests merges
         connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
         try:
             connection.request("GET", target, headers=headers)

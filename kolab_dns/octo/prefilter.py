@@ -15,7 +15,7 @@ from typing import Any
 
 from ..recordset import RecordSet
 from .readers import Reader, Unreadable, reader_for
-from .source import KolabSource
+from .source import FEW_ZONES, KolabSource
 from .unchanged import Held, Key, unchanged, wanted
 
 # Reads done or in flight but not yet compared: enough that the readers go on while this thread
@@ -95,7 +95,7 @@ class Prefilter:
         """(zone, weight: 1 + its domains), network reads of the heaviest first: their reads and
         comparisons, the longest, then overlap the many small ones instead of trailing after them."""
         network = {z for z, p in zones.items() if (r := self._reader(p)) is not None and r.concurrent}
-        if not network:
+        if len(network) <= FEW_ZONES:  # nothing to overlap; and a scoped plan finds domains per zone
             return [(zone, 1) for zone in sorted(zones)]
         domains = self.source.zoning.domains
         weights = {zone: 1 + len(domains[zone]) if zone in network else 0 for zone in zones}

@@ -73,6 +73,32 @@ def _key(name: Any, rtype: Any) -> Key | None:
         return None
 
 
+class _Names:
+    """A zone's owner names as PowerDnsProvider.populate keys them: `_key` of the zone's
+    hostname_from_fqdn. For a lower-case ASCII zone name and an ASCII owner name ending in it, that
+    regex substitution (the zone's name, dots matching any character, anchored at the end) removes
+    exactly the zone's suffix from the lower-cased name: done here without building the Zone and
+    compiling its patterns for each zone read. Other names go through the Zone."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+        self.apex = idna_encode(f"{zone}.")
+        self.plain = self.apex.isascii() and self.apex == self.apex.lower()
+        self.suffix = f".{self.apex}"
+        self._zone: Zone | None = None
+
+    def key(self, fqdn: Any, rtype: Any) -> Key | None:
+        if self.plain and isinstance(fqdn, str) and fqdn.isascii() and isinstance(rtype, str):
+            lowered = fqdn.lower()
+            if lowered == self.apex:
+                return "", rtype
+            if lowered.endswith(self.suffix):
+                return lowered[: -len(self.suffix)], rtype
+        if self._zone is None:
+            self._zone = Zone(f"{self.zone}.", set())
+        return _key(self._zone.hostname_from_fqdn(fqdn), rtype)
+
+
 class LocalReader:
     """LocalYamlProvider's zone file, read as its populate reads it (libyaml, default TTL)."""
 
@@ -185,14 +211,14 @@ class PowerDnsReader:
             return None
         provider = self.provider
         supports = provider.SUPPORTS
-        names = Zone(f"{zone}.", set())
+        names = _Names(zone)
         memo = self._memo
         out: dict[Key, Held | None] = {}
         for rrset in rrsets:
             rtype = rrset["type"]
             if rtype not in supports and f"PowerDnsProvider/{rtype}" not in supports:
                 continue
-            key = _key(names.hostname_from_fqdn(rrset["name"]), rtype)
+            key = names.key(rrset["name"], rtype)
             if key is None or key in out:
                 return None
             ttl = rrset["ttl"]
@@ -200,7 +226,11 @@ class PowerDnsReader:
                 out[key] = held(getattr(provider, f"_data_for_{rtype}")(rrset))
                 continue
             contents = (rtype, *[record["content"] for record in rrset["records"]])
-            processed = memo.get(contents, memo)
+            try:
+                processed = memo.get(contents, memo)
+            except TypeError:  # contents that are not strings: octoDNS's processing judges them
+                out[key] = held(getattr(provider, f"_data_for_{rtype}")(rrset))
+                continue
             if processed is memo:
                 processed = values(getattr(provider, f"_data_for_{rtype}")(rrset))
                 if len(memo) >= MEMO_SIZE:
