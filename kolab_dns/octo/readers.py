@@ -1,9 +1,10 @@
 """Reading a target's zone as the record data its own populate would hand octoDNS, cheaply.
 
 Each reader mirrors one provider's populate up to, not including, `Record.new`: same file or
-request, same names, same data. A zone it cannot read exactly as the provider would (a missing
-zone, duplicates, a file octoDNS would read another way) reads as None, and octoDNS reads it
-itself. Only providers configured the plain way get a reader; others are planned by octoDNS alone.
+request, same names, same data, each record set then held as octoDNS would hold it
+(`unchanged.held`). A zone it cannot read exactly as the provider would (a missing zone,
+duplicates, a file octoDNS would read another way) reads as None, and octoDNS reads it itself.
+Only providers configured the plain way get a reader; others are planned by octoDNS alone.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 octoDNS plans a zone by building a validated `Record` for every record set on both sides, and
 KolabOwnership then merges what it finds; for a zone whose records are already right that is all
 wasted work. This module decides from the plain data (what the target's populate would hand
-`Record.new`, and what KolabSource would) whether octoDNS plus KolabOwnership would plan nothing.
+`Record.new`, and what KolabSource would), each record set held as octoDNS would hold it (its TTL
+and processed values, `held`, `wanted`), whether octoDNS plus KolabOwnership would plan nothing.
 "Unchanged" must imply exactly that; anything it cannot prove goes to octoDNS, which stays the
 judge. Each condition mirrors a branch of `KolabOwnership.process_source_and_target_zones`:
 
