@@ -6,8 +6,12 @@ large fleet should not pay for importing octoDNS, pyspf and the check machinery.
 
 from __future__ import annotations
 
+import atexit
 import importlib
-from typing import Any
+import os
+import sys
+import threading
+from typing import Any, NoReturn
 
 import click
 
@@ -77,4 +81,24 @@ def cli(ctx: click.Context, root: str, declaration: str | None, verbose: int, de
 
 
 def main() -> None:
-    cli(prog_name="kolab-dns")
+    try:
+        cli(prog_name="kolab-dns")
+    except SystemExit as e:
+        _exit(e.code)
+    _exit(0)
+
+
+def _exit(code: Any) -> NoReturn:
+    """End the process once the command is done, without the interpreter's teardown: it only frees
+    every object one by one (0.07 s after a plan of 1,000 PowerDNS zones, a tenth of a plan of 100).
+    Exit handlers still run and output is flushed; anything unusual (a message as exit code, a
+    thread still running, output that cannot be flushed) takes Python's own exit."""
+    if (code is not None and type(code) is not int) or threading.active_count() > 1:
+        raise SystemExit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    os._exit(code or 0)

@@ -1,9 +1,10 @@
 """Reading a target's zone as the record data its own populate would hand octoDNS, cheaply.
 
 Each reader mirrors one provider's populate up to, not including, `Record.new`: same file or
-request, same names, same data. A zone it cannot read exactly as the provider would (a missing
-zone, duplicates, a file octoDNS would read another way) reads as None, and octoDNS reads it
-itself. Only providers configured the plain way get a reader; others are planned by octoDNS alone.
+request, same names, same data, each record set then held as octoDNS would hold it
+(`unchanged.held`). A zone it cannot read exactly as the provider would (a missing zone,
+duplicates, a file octoDNS would read another way) reads as None, and octoDNS reads it itself.
+Only providers configured the plain way get a reader; others are planned by octoDNS alone.
 """
 
 from __future__ import annotations
@@ -19,9 +20,32 @@ from octodns_powerdns import PowerDnsProvider, _encode_zone_name
 from requests import HTTPError, Response
 
 from .local import LocalYamlProvider, _batches
-from .unchanged import Data, Key
+from .plain_get import PlainGet
+from .unchanged import Held, Key, held, values
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
+# Types whose octodns-powerdns _data_for_* reads nothing but the records' content (and the set's
+# type and TTL): what such a set processes to is remembered by its type and contents.
+BY_CONTENT = frozenset(
+    {
+        "A",
+        "AAAA",
+        "ALIAS",
+        "CAA",
+        "CNAME",
+        "DS",
+        "LOC",
+        "MX",
+        "NAPTR",
+        "NS",
+        "PTR",
+        "SRV",
+        "SSHFP",
+        "TLSA",
+        "TXT",
+    }
+)
+MEMO_SIZE = 50_000
 
 
 class Unreadable(Exception):
@@ -31,7 +55,7 @@ class Unreadable(Exception):
 class Reader(Protocol):
     concurrent: bool  # reads may overlap (network round trips), or run one at a time
 
-    def read(self, zone: str) -> dict[Key, Data] | None: ...
+    def read(self, zone: str) -> dict[Key, Held | None] | None: ...
 
     def settled(self, zone: str) -> None:
         """The zone is proven unchanged: what was read for octoDNS can go."""
@@ -48,6 +72,32 @@ def _key(name: Any, rtype: Any) -> Key | None:
         return idna_encode(name), rtype
     except Exception:
         return None
+
+
+class _Names:
+    """A zone's owner names as PowerDnsProvider.populate keys them: `_key` of the zone's
+    hostname_from_fqdn. For a lower-case ASCII zone name and an ASCII owner name ending in it, that
+    regex substitution (the zone's name, dots matching any character, anchored at the end) removes
+    exactly the zone's suffix from the lower-cased name: done here without building the Zone and
+    compiling its patterns for each zone read. Other names go through the Zone."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+        self.apex = idna_encode(f"{zone}.")
+        self.plain = self.apex.isascii() and self.apex == self.apex.lower()
+        self.suffix = f".{self.apex}"
+        self._zone: Zone | None = None
+
+    def key(self, fqdn: Any, rtype: Any) -> Key | None:
+        if self.plain and isinstance(fqdn, str) and fqdn.isascii() and isinstance(rtype, str):
+            lowered = fqdn.lower()
+            if lowered == self.apex:
+                return "", rtype
+            if lowered.endswith(self.suffix):
+                return lowered[: -len(self.suffix)], rtype
+        if self._zone is None:
+            self._zone = Zone(f"{self.zone}.", set())
+        return _key(self._zone.hostname_from_fqdn(fqdn), rtype)
 
 
 class LocalReader:
@@ -71,11 +121,11 @@ class LocalReader:
             and not provider.disable_zonefile
         )
 
-    def read(self, zone: str) -> dict[Key, Data] | None:
+    def read(self, zone: str) -> dict[Key, Held | None] | None:
         filename = self._filename(zone)
         if filename is None:
             return None
-        out: dict[Key, Data] = {}
+        out: dict[Key, Held | None] = {}
         default_ttl = self.provider.default_ttl
         try:
             with open(filename, encoding="utf-8") as fh:
@@ -93,7 +143,7 @@ class LocalReader:
                             if key is None or key in out:
                                 return None
                             item.setdefault("ttl", default_ttl)
-                            out[key] = item
+                            out[key] = held(item)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return None
         return out
@@ -124,6 +174,9 @@ class PowerDnsReader:
         self._get = provider._get
         self._kept: dict[str, Response] = {}
         self._lock = threading.Lock()
+        base = f"{provider.scheme}://{provider.host}:{provider.port:d}/api/v1/servers/{provider.server_id}/"
+        self._plain = PlainGet.for_url(provider._sess, base, provider.timeout)
+        self._memo: dict[tuple[str, ...], list[Any] | None] = {}  # (type, *contents) -> values
         provider._get = self._reuse
 
     @staticmethod
@@ -139,10 +192,12 @@ class PowerDnsReader:
             kept = self._kept.pop(path, None) if data is None else None
         return kept if kept is not None else self._get(path, data=data)
 
-    def read(self, zone: str) -> dict[Key, Data] | None:
+    def read(self, zone: str) -> dict[Key, Held | None] | None:
         path = self._path(zone)
         try:
-            response = self._get(path)
+            response = self._plain.get(path) if self._plain is not None else None
+            if response is None:
+                response = self._get(path)
         except HTTPError as e:
             if e.response is not None and e.response.status_code in (404, 422):
                 return None  # no such zone (or one octoDNS words otherwise): octoDNS plans it
@@ -157,17 +212,32 @@ class PowerDnsReader:
             return None
         provider = self.provider
         supports = provider.SUPPORTS
-        names = Zone(f"{zone}.", set())
-        out: dict[Key, Data] = {}
+        names = _Names(zone)
+        memo = self._memo
+        out: dict[Key, Held | None] = {}
         for rrset in rrsets:
             rtype = rrset["type"]
             if rtype not in supports and f"PowerDnsProvider/{rtype}" not in supports:
                 continue
-            data = getattr(provider, f"_data_for_{rtype}")(rrset)
-            key = _key(names.hostname_from_fqdn(rrset["name"]), rtype)
+            key = names.key(rrset["name"], rtype)
             if key is None or key in out:
                 return None
-            out[key] = data
+            ttl = rrset["ttl"]
+            if rtype not in BY_CONTENT or type(ttl) is not int:
+                out[key] = held(getattr(provider, f"_data_for_{rtype}")(rrset))
+                continue
+            contents = (rtype, *[record["content"] for record in rrset["records"]])
+            try:
+                processed = memo.get(contents, memo)
+            except TypeError:  # contents that are not strings: octoDNS's processing judges them
+                out[key] = held(getattr(provider, f"_data_for_{rtype}")(rrset))
+                continue
+            if processed is memo:
+                processed = values(getattr(provider, f"_data_for_{rtype}")(rrset))
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[contents] = processed
+            out[key] = None if processed is None else (ttl, processed)
         return out
 
     def settled(self, zone: str) -> None:

@@ -3,7 +3,8 @@
 octoDNS plans a zone by building a validated `Record` for every record set on both sides, and
 KolabOwnership then merges what it finds; for a zone whose records are already right that is all
 wasted work. This module decides from the plain data (what the target's populate would hand
-`Record.new`, and what KolabSource would) whether octoDNS plus KolabOwnership would plan nothing.
+`Record.new`, and what KolabSource would), each record set held as octoDNS would hold it (its TTL
+and processed values, `held`, `wanted`), whether octoDNS plus KolabOwnership would plan nothing.
 "Unchanged" must imply exactly that; anything it cannot prove goes to octoDNS, which stays the
 judge. Each condition mirrors a branch of `KolabOwnership.process_source_and_target_zones`:
 
@@ -24,15 +25,17 @@ from typing import Any
 from octodns.record import Record
 from octodns.record.base import ValuesMixin
 
-from .. import ownership
+from .. import names, ownership
 from ..recordset import RecordSet
 from .convert import to_octodns, unescape_txt
 
 Key = tuple[str, str]  # (zone-relative name, type), as octoDNS keys a zone's records
 Data = dict[str, Any]  # octoDNS record data: type, ttl, value or values
+Held = tuple[int, list[Any]]  # a record set as octoDNS holds it: TTL, processed and sorted values
 RECORD_KEYS = frozenset({"type", "ttl", "value", "values"})  # anything else (octodns: ...) is not compared
 MEMO_SIZE = 50_000  # processed values remembered: a fleet repeats most of them (MX, SRV, SPF, DMARC)
 _PROCESSED: dict[tuple[Any, ...], list[Any]] = {}  # callers never change what they are given
+_WANTED: dict[tuple[Any, ...], list[Any] | None] = {}  # (type, RecordSet values) -> values(its data)
 
 
 def desired(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Data] | None:
@@ -45,6 +48,35 @@ def desired(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Data] | Non
             return None
         out[(name, rs.type)] = data
     return out
+
+
+def wanted(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Held | None] | None:
+    """`desired()` as octoDNS would hold it (`held()` of each record's data), None where it is.
+
+    A record set's data is a function of its type and values (`to_octodns`), and RecordSet values
+    of one type are of one class (str, or a NamedTuple of ints and strs): what they process to is
+    remembered by (type, values), so a fleet's repeated MX, SRV or SPF sets are processed once.
+    """
+    out: dict[Key, Held | None] = {}
+    for rs in recordsets:
+        key = (names.relative(rs.name, zone), rs.type)
+        if key in out:
+            return None
+        memo = (rs.type, rs.values)
+        processed = _WANTED.get(memo, _WANTED)
+        if processed is _WANTED:
+            processed = values(to_octodns(rs, zone)[1] | {"ttl": 0})
+            if len(_WANTED) >= MEMO_SIZE:
+                _WANTED.clear()
+            _WANTED[memo] = processed
+        out[key] = None if processed is None or type(rs.ttl) is not int else (rs.ttl, processed)
+    return out
+
+
+def held(data: Data) -> Held | None:
+    """A record's data as octoDNS would hold it, or None when octoDNS would refuse it."""
+    processed = values(data)
+    return None if processed is None else (data["ttl"], processed)
 
 
 @cache
@@ -131,32 +163,33 @@ def _claims(zone: str, name: str, processed: list[Any]) -> set[Key]:
     return owned
 
 
-def unchanged(zone: str, ours: dict[Key, Data], target: dict[Key, Data] | None) -> bool:
+def unchanged(zone: str, ours: dict[Key, Held | None], target: dict[Key, Held | None] | None) -> bool:
     """Whether octoDNS with KolabOwnership would plan nothing for this zone.
 
-    zone: without the trailing dot; ours: `desired()`; target: the target's record data keyed
-    like octoDNS keys them, or None when the zone does not exist or could not be read exactly.
-    Every target record must be one octoDNS builds without complaint, or octoDNS would say so.
+    zone: without the trailing dot; ours: `wanted()`; target: the target's records as `held()`
+    holds them, keyed like octoDNS keys them, or None when the zone does not exist or could not be
+    read exactly. Every target record must be one octoDNS builds without complaint, or octoDNS
+    would say so (a None).
     """
     if target is None or not all(key in target for key in ours):
         return False
     claimed: set[Key] = set()
     for key, theirs in target.items():
-        held = values(theirs)
-        if held is None:
+        if theirs is None:
             return False
+        ttl, held_ = theirs
         if key[1] == "TXT":
-            claimed |= _claims(zone, key[0], held)
-        mine = ours.get(key)
-        if mine is None:
+            claimed |= _claims(zone, key[0], held_)
+        if key not in ours:
             continue
-        wanted = values(mine)
-        if wanted is None or theirs["ttl"] != mine["ttl"]:
+        mine = ours[key]
+        if mine is None or ttl != mine[0]:
             return False
-        if key[1] == "TXT" and ownership.is_shared("TXT", _txt(wanted)):
-            if not _same_shared_txt(wanted, held):
+        wanted_ = mine[1]
+        if key[1] == "TXT" and ownership.is_shared("TXT", _txt(wanted_)):
+            if not _same_shared_txt(wanted_, held_):
                 return False
-        elif wanted != held:
+        elif wanted_ != held_:
             return False
     ours_at: dict[str, set[str]] = {}
     for name, rtype in ours:
