@@ -3,7 +3,8 @@
 Reading 10,000 domains allocates a few objects per domain, none of them in a reference cycle,
 and with Python's default thresholds that triggers a full collection over everything alive,
 imported modules included: about as long as the reading itself. Cycles are still collected,
-only in larger batches (octo/engine.py does the same while octoDNS plans).
+only in larger batches. octo/engine.py batches the same way while octoDNS plans: there the full
+collections over a zone of 100,000 records grow with the square of its size.
 """
 
 from __future__ import annotations

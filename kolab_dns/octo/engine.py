@@ -7,13 +7,11 @@ plans, our already-loaded source and processor, and a linear-time sub-zone looku
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +22,7 @@ from octodns.provider.plan import Plan, RootNsChange, TooMuchChange, UnsafePlan
 from octodns.zone import Zone
 
 from ..errors import KolabDnsError
+from ..gc_batches import fewer_collections
 from ..model import Declaration
 from ..progress import Progress
 from . import staged
@@ -38,7 +37,6 @@ from .survey import KEEP_RECORDS, Planned, Survey
 SOURCE_ID = "kolab"
 PROCESSOR_ID = "kolab-ownership"
 CAPTURE_ID = "kolab-capture"
-GC_THRESHOLD = 100_000  # allocations between young-generation collections (Python's default: 700)
 FAST_PATH_ENV = "KOLAB_DNS_FAST_PATH"  # "0": every zone through octoDNS (tests and benchmarks compare)
 
 
@@ -128,7 +126,7 @@ class Run:
         Manager.sync would, then apply zone by zone (octo/staged.py)."""
         if not self.zones:
             return PlanReport(0)
-        with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir, _fewer_collections():
+        with tempfile.TemporaryDirectory(prefix="kolab-dns-") as tmpdir, fewer_collections():
             manager = self._manager(tmpdir, False)  # the checksum is the survey's
             tick = None if self.progress is None else _count(self.progress, len(self.zones))
             manager.planned = tick
@@ -192,19 +190,6 @@ def _log_checksum(value: str) -> None:
 def _count(progress: Progress, total: int) -> Callable[[], None]:
     done = itertools.count(1)
     return lambda: progress(next(done), total)  # next() on a count is atomic under the GIL
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Collect garbage less often while octoDNS builds records: with Python's default thresholds
-    the full collections over a zone of 100,000 records grow with the square of its size (half of
-    planning such a zone). Cycles are still collected, only in larger batches."""
-    before = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _unsafe_message(e: UnsafePlan, report: PlanReport) -> str:
