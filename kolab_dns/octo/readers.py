@@ -21,7 +21,7 @@ from requests import HTTPError, Response
 
 from .local import LocalYamlProvider, _batches
 from .plain_get import PlainGet
-from .unchanged import Held, Key, held, values
+from .unchanged import Held, Key, Memo, held, values
 
 _CLoader: Any = getattr(yaml, "CSafeLoader", None)
 # Types whose octodns-powerdns _data_for_* reads nothing but the records' content (and the set's
@@ -45,7 +45,6 @@ BY_CONTENT = frozenset(
         "TXT",
     }
 )
-MEMO_SIZE = 50_000
 
 
 class Unreadable(Exception):
@@ -176,7 +175,7 @@ class PowerDnsReader:
         self._lock = threading.Lock()
         base = f"{provider.scheme}://{provider.host}:{provider.port:d}/api/v1/servers/{provider.server_id}/"
         self._plain = PlainGet.for_url(provider._sess, base, provider.timeout)
-        self._memo: dict[tuple[str, ...], list[Any] | None] = {}  # (type, *contents) -> values
+        self._memo = Memo()  # (type, *contents) -> values
         provider._get = self._reuse
 
     @staticmethod
@@ -233,10 +232,7 @@ class PowerDnsReader:
                 out[key] = held(getattr(provider, f"_data_for_{rtype}")(rrset))
                 continue
             if processed is memo:
-                processed = values(getattr(provider, f"_data_for_{rtype}")(rrset))
-                if len(memo) >= MEMO_SIZE:
-                    memo.clear()
-                memo[contents] = processed
+                processed = memo.remember(contents, values(getattr(provider, f"_data_for_{rtype}")(rrset)))
             out[key] = None if processed is None else (ttl, processed)
         return out
 

@@ -67,11 +67,6 @@ class PlanCapture(_PlanOutput):
         self.plans = list(plans)
 
 
-def checksum(plans: list[tuple[Any, Plan]]) -> str | None:
-    """octoDNS's own plan checksum (Manager.sync), so `sync --checksum` compares like with like."""
-    return checksum_of(plan_text(plan) for _, plan in plans)
-
-
 def plan_text(plan: Plan) -> str:
     """One plan's part of the checksum: its data as octoDNS dumps it."""
     return "".join(plan_text_pieces(plan))
@@ -87,7 +82,8 @@ def plan_text_pieces(plan: Plan) -> Iterator[str]:
 
 
 def checksum_of(texts: Iterable[str]) -> str | None:
-    """sha256 of `json.dumps([data, ...])` (Manager.sync's checksum) fed a plan at a time: a
+    """octoDNS's own plan checksum (Manager.sync), so `sync --checksum` compares like with like:
+    sha256 of `json.dumps([data, ...])` fed a plan at a time: a
     list dumps as its items' dumps joined by ", ", so no fleet-wide text is ever built."""
     digest, first = sha256(b"["), True
     for text in texts:
@@ -110,9 +106,6 @@ def _values(record: Any) -> list[str]:
     return [v.to_rdata_text() if hasattr(v, "to_rdata_text") else str(v) for v in values]
 
 
-ACTIONS = {"Create": "create", "Update": "update", "Delete": "delete"}
-
-
 Row = tuple[str, str, str, str, "int | None", list[str], list[str]]  # a ChangeRow's fields
 
 
@@ -121,9 +114,8 @@ def plan_rows(plan: Plan) -> Iterator[Row]:
     zone = plan.desired.decoded_name[:-1]
     for change in plan.changes:
         record = change.record
-        name = type(change).__name__
         yield (
-            ACTIONS.get(name) or name.lower(),
+            type(change).__name__.lower(),
             zone,
             record.decoded_fqdn[:-1],
             record._type,
@@ -136,10 +128,6 @@ def plan_rows(plan: Plan) -> Iterator[Row]:
 def sort_rows(out: list[ChangeRow]) -> list[ChangeRow]:
     out.sort(key=lambda c: (c.zone, c.name, c.type, c.action))
     return out
-
-
-def rows(plans: list[tuple[Any, Plan]]) -> list[ChangeRow]:
-    return sort_rows([ChangeRow(*row) for _, plan in plans for row in plan_rows(plan)])
 
 
 def render_text(report: PlanReport) -> str:

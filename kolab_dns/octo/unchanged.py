@@ -34,8 +34,21 @@ Data = dict[str, Any]  # octoDNS record data: type, ttl, value or values
 Held = tuple[int, list[Any]]  # a record set as octoDNS holds it: TTL, processed and sorted values
 RECORD_KEYS = frozenset({"type", "ttl", "value", "values"})  # anything else (octodns: ...) is not compared
 MEMO_SIZE = 50_000  # processed values remembered: a fleet repeats most of them (MX, SRV, SPF, DMARC)
-_PROCESSED: dict[tuple[Any, ...], list[Any]] = {}  # callers never change what they are given
-_WANTED: dict[tuple[Any, ...], list[Any] | None] = {}  # (type, RecordSet values) -> values(its data)
+
+
+class Memo(dict[tuple[Any, ...], Any]):
+    """Processed values by what they were made from, cleared when full: a fleet repeats a few
+    hundred, and callers never change what they are given."""
+
+    def remember(self, key: tuple[Any, ...], value: Any) -> Any:
+        if len(self) >= MEMO_SIZE:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_PROCESSED = Memo()  # (type, many, *raw values) -> values()
+_WANTED = Memo()  # (type, RecordSet values) -> values() of its data
 
 
 def desired(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Data] | None:
@@ -65,10 +78,7 @@ def wanted(zone: str, recordsets: Iterable[RecordSet]) -> dict[Key, Held | None]
         memo = (rs.type, rs.values)
         processed = _WANTED.get(memo, _WANTED)
         if processed is _WANTED:
-            processed = values(to_octodns(rs, zone)[1] | {"ttl": 0})
-            if len(_WANTED) >= MEMO_SIZE:
-                _WANTED.clear()
-            _WANTED[memo] = processed
+            processed = _WANTED.remember(memo, values(to_octodns(rs, zone)[1] | {"ttl": 0}))
         out[key] = None if processed is None or type(rs.ttl) is not int else (rs.ttl, processed)
     return out
 
@@ -120,11 +130,7 @@ def values(data: Data) -> list[Any] | None:
         out = sorted(value_type.process(raw)) if many else [value_type.process(raw[0])]
     except Exception:  # a value octoDNS's processing refuses: not ours to judge
         return None
-    if key is not None:
-        if len(_PROCESSED) >= MEMO_SIZE:
-            _PROCESSED.clear()
-        _PROCESSED[key] = out
-    return out
+    return out if key is None else _PROCESSED.remember(key, out)
 
 
 def _frozen(value: Any) -> Any:

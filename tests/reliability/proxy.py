@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Self
+
+from ..stoppable import Stoppable
 
 STALL_LIMIT = 15.0  # seconds a stalled answer is held at most
 
@@ -37,7 +37,7 @@ class Seen:
 
 
 @dataclass
-class FaultProxy:
+class FaultProxy(Stoppable):
     upstream_port: int
     faults: list[Fault] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
@@ -116,16 +116,8 @@ class FaultProxy:
         """Let held and stalled requests go on."""
         self._release.set()
 
-    def close(self) -> None:
+    def stop(self) -> None:
         self._release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
